@@ -1,0 +1,223 @@
+#include "app/cli.h"
+
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+
+#include "engine/project/project.h"
+#include "engine/train/experiment.h"
+#include "engine/train/schedule.h"
+#include "engine/util/error.h"
+
+namespace lb {
+namespace {
+
+constexpr const char* kUsage = R"(usage: learnbench-cli COMMAND [OPTIONS]
+
+commands:
+  train PROJECT [--epochs N] [--lr X] [--bs N] [--limit N] [--seed N] [--threads N] [--json]
+        train the project's model with fastai's one-cycle schedule and print a row per epoch
+  schedule --epochs E --iters-per-epoch N --lr X [--kind one-cycle|flat-cos]
+        [--pct-start P] [--div D] [--div-final D] [--json]
+        print the learning rate and momentum of every iteration of a planned fit
+  help  show this text
+
+Every command prints a table by default and one JSON object per line with --json.
+)";
+
+// A command's options: "--name value" pairs and flags, checked against what the command takes.
+struct Options {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> values;
+  bool json = false;
+};
+
+Options parseOptions(const std::string& command, const std::vector<std::string>& args,
+                     const std::vector<std::string>& takesValue) {
+  Options o;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--json") {
+      o.json = true;
+    } else if (a.rfind("--", 0) == 0) {
+      if (std::find(takesValue.begin(), takesValue.end(), a) == takesValue.end())
+        throw std::invalid_argument("The option " + a + " is not one that \"" + command +
+                                    "\" takes: see learnbench-cli help.");
+      if (i + 1 >= args.size())
+        throw std::invalid_argument("The option " + a + " needs a value after it.");
+      o.values[a] = args[++i];
+    } else {
+      o.positional.push_back(a);
+    }
+  }
+  return o;
+}
+
+std::optional<long long> wholeNumber(const Options& o, const std::string& name, long long min) {
+  auto it = o.values.find(name);
+  if (it == o.values.end()) return std::nullopt;
+  std::size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(it->second, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != it->second.size() || v < min)
+    throw std::invalid_argument(name + " needs a whole number of at least " +
+                                std::to_string(min) + ", got \"" + it->second + "\".");
+  return v;
+}
+
+std::optional<double> positiveNumber(const Options& o, const std::string& name) {
+  auto it = o.values.find(name);
+  if (it == o.values.end()) return std::nullopt;
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(it->second, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != it->second.size() || !(v > 0) || !std::isfinite(v))
+    throw std::invalid_argument(name + " needs a positive number, got \"" + it->second + "\".");
+  return v;
+}
+
+// fastai prints epoch times as mm:ss.
+std::string clock(double seconds) {
+  const long s = std::lround(seconds);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02ld:%02ld", s / 60, s % 60);
+  return buf;
+}
+
+int train(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+          const std::atomic<bool>* stopRequested) {
+  const Options o = parseOptions(
+      "train", args, {"--epochs", "--lr", "--bs", "--limit", "--seed", "--threads"});
+  if (o.positional.size() != 1)
+    throw std::invalid_argument("train needs exactly one project file: learnbench-cli train PROJECT.");
+  Project project = loadProject(o.positional[0]);
+  if (auto v = wholeNumber(o, "--epochs", 1)) project.train.epochs = int(*v);
+  if (auto v = positiveNumber(o, "--lr")) project.train.lr = *v;
+  if (auto v = wholeNumber(o, "--bs", 1)) project.train.batchSize = int(*v);
+  if (auto v = wholeNumber(o, "--limit", 0)) project.data.limit = int(*v);
+  if (auto v = wholeNumber(o, "--seed", 0)) project.train.seed = std::uint64_t(*v);
+  if (auto v = wholeNumber(o, "--threads", 0)) project.train.threads = int(*v);
+
+  Experiment experiment(project);
+  if (!o.json) {
+    char head[96];
+    std::snprintf(head, sizeof head, "%-10s%-12s%-12s%-10s%s\n", "epoch", "train_loss",
+                  "valid_loss", "accuracy", "time");
+    out << head << std::flush;
+  }
+  TrainingHooks hooks;
+  hooks.stopRequested = stopRequested;
+  hooks.onEpoch = [&](const EpochResult& e) {
+    if (o.json) {
+      nlohmann::json row = {{"epoch", e.epoch},         {"train_loss", e.trainLoss},
+                            {"valid_loss", e.validLoss}, {"accuracy", e.accuracy},
+                            {"time", clock(e.seconds)},  {"seconds", e.seconds}};
+      out << row.dump() << "\n" << std::flush;
+      return;
+    }
+    char row[128];
+    std::snprintf(row, sizeof row, "%-10d%-12.6f%-12.6f%-10.6f%s\n", e.epoch, e.trainLoss,
+                  e.validLoss, e.accuracy, clock(e.seconds).c_str());
+    out << row << std::flush;
+  };
+  const TrainingOutcome outcome = experiment.train(hooks);
+  if (outcome.stopped) {
+    err << "Training was interrupted after " << outcome.epochs.size() << " complete epoch(s).\n";
+    return 1;
+  }
+  return 0;
+}
+
+int schedule(const std::vector<std::string>& args, std::ostream& out) {
+  const Options o = parseOptions("schedule", args,
+                                 {"--epochs", "--iters-per-epoch", "--lr", "--kind",
+                                  "--pct-start", "--div", "--div-final"});
+  if (!o.positional.empty())
+    throw std::invalid_argument("schedule takes no file: learnbench-cli schedule --epochs E "
+                                "--iters-per-epoch N --lr X.");
+  const auto epochs = wholeNumber(o, "--epochs", 1);
+  const auto iters = wholeNumber(o, "--iters-per-epoch", 1);
+  const auto lr = positiveNumber(o, "--lr");
+  if (!epochs || !iters || !lr)
+    throw std::invalid_argument("schedule needs --epochs, --iters-per-epoch and --lr.");
+  const std::string kind = o.values.count("--kind") ? o.values.at("--kind") : "one-cycle";
+  if (kind != "one-cycle" && kind != "flat-cos")
+    throw std::invalid_argument("--kind must be one-cycle or flat-cos, got \"" + kind + "\".");
+  auto pctStart = o.values.count("--pct-start") ? std::stod(o.values.at("--pct-start")) : -1.0;
+  if (o.values.count("--pct-start") && !(pctStart >= 0 && pctStart <= 1))
+    throw std::invalid_argument("--pct-start must be between 0 and 1.");
+
+  OneCycleOptions cycle;
+  cycle.lrMax = *lr;
+  if (pctStart >= 0) cycle.pctStart = pctStart;
+  if (auto d = positiveNumber(o, "--div")) cycle.div = *d;
+  FlatCosOptions flat;
+  flat.lr = *lr;
+  if (pctStart >= 0) flat.pctStart = pctStart;
+  if (auto d = positiveNumber(o, "--div-final")) cycle.divFinal = flat.divFinal = *d;
+
+  const long long total = *epochs * *iters;
+  if (!o.json) out << "iter      lr            mom\n";
+  for (long long i = 0; i < total; ++i) {
+    const double pos = double(i) / double(total);
+    const ScheduleValue v = kind == "one-cycle" ? oneCycleAt(cycle, pos) : flatCosAt(flat, pos);
+    if (o.json) {
+      out << nlohmann::json{{"iter", i}, {"lr", v.lr}, {"mom", v.mom}}.dump() << "\n";
+    } else {
+      char row[96];
+      std::snprintf(row, sizeof row, "%-10lld%-14.6e%.6f\n", i, v.lr, v.mom);
+      out << row;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+           const std::atomic<bool>* stopRequested) {
+  if (args.empty()) {
+    err << kUsage;
+    return 2;
+  }
+  const std::string& command = args[0];
+  try {
+    if (command == "help" || command == "--help" || command == "-h") {
+      out << kUsage;
+      return 0;
+    }
+    if (command == "train") return train(args, out, err, stopRequested);
+    if (command == "schedule") return schedule(args, out);
+    static const std::vector<std::string> later = {"new",       "summary", "lr-find",
+                                                   "interpret", "export",  "predict"};
+    if (std::find(later.begin(), later.end(), command) != later.end()) {
+      err << "The command \"" << command << "\" is not available in this version of Learnbench yet.\n";
+      return 2;
+    }
+    err << "Unknown command \"" << command << "\": see learnbench-cli help.\n";
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    err << e.what() << "\n";
+    return 2;
+  } catch (const Error& e) {
+    err << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    err << "Learnbench failed unexpectedly: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace lb

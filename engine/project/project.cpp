@@ -1,0 +1,188 @@
+#include "engine/project/project.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "engine/util/error.h"
+
+namespace lb {
+namespace {
+
+using nlohmann::json;
+
+// Reads one JSON object of the project, checking names and types, so that every mistake is
+// reported with the file and the dotted field name ("train.epochs").
+class FieldReader {
+ public:
+  FieldReader(const json& object, std::string prefix, const std::filesystem::path& file,
+              std::set<std::string> known)
+      : m_object(object), m_prefix(std::move(prefix)), m_file(file) {
+    if (!object.is_object()) fail(m_prefix.empty() ? "The project" : name(""), "must be an object");
+    for (const auto& item : object.items())
+      if (!known.count(item.key()))
+        throw Error("Unknown field \"" + name(item.key()) + "\" in " + m_file.string() +
+                    ": remove it or check its spelling.");
+  }
+
+  const json* find(const std::string& key) const {
+    auto it = m_object.find(key);
+    return it == m_object.end() ? nullptr : &*it;
+  }
+
+  int integer(const std::string& key, int fallback, int min, int max) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_number_integer()) fail(name(key), "must be a whole number");
+    const auto value = v->get<long long>();
+    if (value < min || value > max)
+      fail(name(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return static_cast<int>(value);
+  }
+
+  double positive(const std::string& key, double fallback) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_number() || v->get<double>() <= 0) fail(name(key), "must be a positive number");
+    return v->get<double>();
+  }
+
+  std::string text(const std::string& key, const std::string& fallback) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_string()) fail(name(key), "must be a string");
+    return v->get<std::string>();
+  }
+
+  std::string name(const std::string& key) const {
+    if (m_prefix.empty()) return key;
+    return key.empty() ? m_prefix : m_prefix + "." + key;
+  }
+
+  [[noreturn]] void fail(const std::string& field, const std::string& what) const {
+    throw Error("The field \"" + field + "\" in " + m_file.string() + " " + what + ".");
+  }
+
+ private:
+  const json& m_object;
+  std::string m_prefix;
+  const std::filesystem::path& m_file;
+};
+
+const json kEmpty = json::object();
+
+const json& sub(const FieldReader& r, const std::string& key) {
+  const json* v = r.find(key);
+  return v ? *v : kEmpty;
+}
+
+}  // namespace
+
+std::filesystem::path Project::dataPath() const {
+  std::filesystem::path p(data.path);
+  if (p.is_absolute() || file.empty()) return p;
+  return std::filesystem::absolute(file).parent_path() / p;
+}
+
+Project parseProject(const std::string& text, const std::filesystem::path& file) {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw Error("The project " + file.string() + " is not valid JSON (at byte " +
+                std::to_string(e.byte) + "): fix the file or open another project.");
+  }
+  FieldReader top(root, "", file, {"format", "formatVersion", "name", "data", "model", "train"});
+  if (top.text("format", "learnbench-project") != "learnbench-project")
+    top.fail("format", "must be \"learnbench-project\"");
+  Project p;
+  p.file = file;
+  p.formatVersion = top.integer("formatVersion", 0, 0, 1 << 20);
+  if (!top.find("formatVersion"))
+    throw Error("The project " + file.string() + " has no \"formatVersion\": it is not a Learnbench project.");
+  if (p.formatVersion > kProjectFormatVersion)
+    throw Error("The project " + file.string() + " was written by a newer Learnbench (format " +
+                std::to_string(p.formatVersion) + "; this one reads up to " +
+                std::to_string(kProjectFormatVersion) + "): update Learnbench to open it.");
+  if (p.formatVersion < 1) top.fail("formatVersion", "must be at least 1");
+  p.name = top.text("name", p.name);
+
+  FieldReader data(sub(top, "data"), "data", file, {"source", "path", "limit"});
+  p.data.source = data.text("source", p.data.source);
+  if (p.data.source != "fashion-mnist")
+    data.fail("data.source", "must be \"fashion-mnist\" (the only source this version reads)");
+  p.data.path = data.text("path", p.data.path);
+  p.data.limit = data.integer("limit", p.data.limit, 0, 1 << 30);
+
+  FieldReader model(sub(top, "model"), "model", file, {"name", "channels"});
+  p.model.name = model.text("name", p.model.name);
+  if (p.model.name != "simple_cnn")
+    model.fail("model.name", "must be \"simple_cnn\" (the only model this version builds)");
+  if (const json* ch = model.find("channels")) {
+    if (!ch->is_array() || ch->empty()) model.fail("model.channels", "must be a non-empty list of channel counts");
+    p.model.channels.clear();
+    for (const auto& c : *ch) {
+      if (!c.is_number_integer() || c.get<long long>() < 1 || c.get<long long>() > 4096)
+        model.fail("model.channels", "must hold whole numbers between 1 and 4096");
+      p.model.channels.push_back(c.get<int>());
+    }
+  }
+
+  FieldReader train(sub(top, "train"), "train", file,
+                    {"epochs", "lr", "batchSize", "seed", "threads"});
+  p.train.epochs = train.integer("epochs", p.train.epochs, 1, 100000);
+  p.train.lr = train.positive("lr", p.train.lr);
+  p.train.batchSize = train.integer("batchSize", p.train.batchSize, 1, 1 << 20);
+  p.train.seed = static_cast<std::uint64_t>(train.integer("seed", int(p.train.seed), 0, 2147483647));
+  p.train.threads = train.integer("threads", p.train.threads, 0, 1024);
+  return p;
+}
+
+Project loadProject(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    throw Error("The project " + file.string() + " " +
+                (std::filesystem::exists(file) ? "could not be read." : "does not exist."));
+  std::stringstream text;
+  text << in.rdbuf();
+  return parseProject(text.str(), file);
+}
+
+std::string projectToJson(const Project& p) {
+  json root = json::object();
+  root["format"] = "learnbench-project";
+  root["formatVersion"] = kProjectFormatVersion;
+  root["name"] = p.name;
+  root["data"] = {{"source", p.data.source}, {"path", p.data.path}, {"limit", p.data.limit}};
+  root["model"] = {{"name", p.model.name}, {"channels", p.model.channels}};
+  root["train"] = {{"epochs", p.train.epochs},         {"lr", p.train.lr},
+                   {"batchSize", p.train.batchSize},   {"seed", p.train.seed},
+                   {"threads", p.train.threads}};
+  return root.dump(2) + "\n";
+}
+
+void saveProject(const Project& project, const std::filesystem::path& file) {
+  // Write beside the target, then rename: the old file stays whole until the new one is.
+  auto temp = file;
+  temp += ".saving";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error("Could not write " + temp.string() + ": check the folder's permissions.");
+    out << projectToJson(project);
+    out.flush();
+    if (!out) {
+      out.close();
+      std::filesystem::remove(temp);
+      throw Error("Could not write " + file.string() + ": the disk may be full.");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, file, ec);
+  if (ec) {
+    std::filesystem::remove(temp);
+    throw Error("Could not replace " + file.string() + ": " + ec.message() + ".");
+  }
+}
+
+}  // namespace lb

@@ -1,0 +1,87 @@
+#include "engine/train/experiment.h"
+
+#include <torch/utils.h>
+
+#include "engine/data/fashion_mnist.h"
+#include "engine/data/tensor_loader.h"
+#include "engine/models/simple_cnn.h"
+#include "engine/train/callbacks.h"
+#include "engine/train/learner.h"
+#include "engine/util/runtime.h"
+
+namespace lb {
+
+struct Experiment::Impl {
+  Project project;
+  std::vector<std::string> classes;
+  std::unique_ptr<Learner> learner;
+};
+
+Experiment::Experiment(Project project) : m_impl(std::make_unique<Impl>()) {
+  m_impl->project = std::move(project);
+  const Project& p = m_impl->project;
+  useThreads(p.train.threads);
+  FashionMnist data = loadFashionMnist(p.dataPath(), p.data.limit, p.train.seed);
+  m_impl->classes = data.classes;
+
+  const Normalization stats = measureNormalization(data.train.images);
+  const auto device = defaultDevice();
+  TensorLoader train(normalizeImages(data.train.images, stats), data.train.labels,
+                     p.train.batchSize, /*shuffle=*/true, p.train.seed);
+  TensorLoader valid(normalizeImages(data.valid.images, stats), data.valid.labels,
+                     p.train.batchSize * 2, /*shuffle=*/false, p.train.seed);
+  train.to(device);
+  valid.to(device);
+
+  torch::manual_seed(p.train.seed);
+  auto model = makeSimpleCnn(1, static_cast<int>(data.classes.size()), p.model.channels);
+  model->to(device);
+  m_impl->learner = std::make_unique<Learner>(std::move(train), std::move(valid), model,
+                                              crossEntropyLoss,
+                                              std::vector<std::shared_ptr<Metric>>{
+                                                  std::make_shared<Accuracy>()});
+}
+
+Experiment::~Experiment() = default;
+
+const Project& Experiment::project() const { return m_impl->project; }
+const std::vector<std::string>& Experiment::classes() const { return m_impl->classes; }
+int Experiment::trainItems() const { return int(m_impl->learner->trainLoader().items()); }
+int Experiment::validItems() const { return int(m_impl->learner->validLoader().items()); }
+int Experiment::batchesPerEpoch() const { return m_impl->learner->trainLoader().batches(); }
+long long Experiment::parameterCount() const {
+  return countParameters(*m_impl->learner->model());
+}
+
+TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
+  const Project& p = m_impl->project;
+  useThreads(p.train.threads);
+  Learner& learn = *m_impl->learner;
+
+  TrainingOutcome outcome;
+  auto progress = std::make_shared<ProgressReporter>();
+  progress->onBatch = hooks.onBatch;
+  progress->onEpoch = [&](const EpochResult& e) {
+    outcome.epochs.push_back(e);
+    if (hooks.onEpoch) hooks.onEpoch(e);
+  };
+  auto stop = std::make_shared<StopControl>();
+  stop->watch(hooks.stopRequested);
+
+  learn.addCallback(progress);
+  learn.addCallback(stop);
+  try {
+    learn.fitOneCycle(p.train.epochs, OneCycleOptions{}.setLrMax(p.train.lr));
+  } catch (...) {
+    learn.removeCallback(progress);
+    learn.removeCallback(stop);
+    throw;
+  }
+  learn.removeCallback(progress);
+  learn.removeCallback(stop);
+  outcome.stopped = stop->stopRequested();
+  // A stop during validation leaves that epoch unrecorded by the reporter; keep only whole ones.
+  return outcome;
+}
+
+}  // namespace lb

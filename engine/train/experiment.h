@@ -1,0 +1,51 @@
+#pragma once
+// Experiment: the data, model and Learner a Project describes, behind a header free of torch so
+// the GUI and the CLI can hold one without compiling LibTorch. The constructor loads the data
+// (throws lb::Error with a sentence when it cannot); train() runs fastai's one-cycle fit on the
+// calling thread, sets that thread's intra-op thread count, and reports through the hooks.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/project/project.h"
+#include "engine/train/progress.h"
+
+namespace lb {
+
+struct TrainingHooks {
+  // Both are called on the training thread: keep them short (copy the struct and return).
+  std::function<void(const BatchProgress&)> onBatch;  // after every training batch
+  std::function<void(const EpochResult&)> onEpoch;    // after every epoch's validation
+  // Read before every batch; when it turns true the fit ends within one batch.
+  const std::atomic<bool>* stopRequested = nullptr;
+};
+
+struct TrainingOutcome {
+  std::vector<EpochResult> epochs;  // completed epochs only
+  bool stopped = false;             // true when stopRequested ended the fit early
+};
+
+class Experiment {
+ public:
+  explicit Experiment(Project project);
+  ~Experiment();
+  Experiment(const Experiment&) = delete;
+  Experiment& operator=(const Experiment&) = delete;
+
+  const Project& project() const;
+  const std::vector<std::string>& classes() const;
+  int trainItems() const;
+  int validItems() const;
+  int batchesPerEpoch() const;
+  long long parameterCount() const;
+
+  TrainingOutcome train(const TrainingHooks& hooks = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace lb

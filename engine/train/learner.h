@@ -1,0 +1,106 @@
+#pragma once
+// Learner: data loaders, model, loss, optimizer, metrics and callbacks, with fastai's training
+// loop and its events, in fastai's order:
+//   before_fit, [before_epoch, before_train, [before_batch, after_pred, after_loss,
+//   before_backward, after_backward, before_step, after_step, after_batch]*, after_train,
+//   before_validate, [batches]*, after_validate, after_epoch]*, after_fit
+// A callback cancels part of the fit by throwing CancelBatch, CancelTrain, CancelValidate,
+// CancelEpoch or CancelFit; the matching after_* event still runs, so clean-up always happens.
+// Callbacks run in ascending order(); the state below is public so callbacks can read and
+// change it, as in fastai. Requires: loaders and model on the same device. Throws lb::Error for
+// bad settings; exceptions from callbacks other than the Cancel* ones end the fit and propagate.
+#include <torch/nn/modules/container/sequential.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "engine/data/tensor_loader.h"
+#include "engine/train/metrics.h"
+#include "engine/train/optimizer.h"
+#include "engine/train/schedule.h"
+
+namespace lb {
+
+class Learner;
+class Recorder;
+
+struct CancelBatch {};
+struct CancelTrain {};
+struct CancelValidate {};
+struct CancelEpoch {};
+struct CancelFit {};
+
+class Callback {
+ public:
+  virtual ~Callback() = default;
+  virtual int order() const { return 0; }
+  virtual void beforeFit(Learner&) {}
+  virtual void beforeEpoch(Learner&) {}
+  virtual void beforeTrain(Learner&) {}
+  virtual void beforeBatch(Learner&) {}
+  virtual void afterPred(Learner&) {}
+  virtual void afterLoss(Learner&) {}
+  virtual void beforeBackward(Learner&) {}
+  virtual void afterBackward(Learner&) {}
+  virtual void beforeStep(Learner&) {}
+  virtual void afterStep(Learner&) {}
+  virtual void afterBatch(Learner&) {}
+  virtual void afterTrain(Learner&) {}
+  virtual void beforeValidate(Learner&) {}
+  virtual void afterValidate(Learner&) {}
+  virtual void afterEpoch(Learner&) {}
+  virtual void afterFit(Learner&) {}
+};
+
+using LossFunction = std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>;
+
+class Learner {
+ public:
+  Learner(TensorLoader train, TensorLoader valid, torch::nn::Sequential model, LossFunction loss,
+          std::vector<std::shared_ptr<Metric>> metrics, OptimizerOptions optimizer = {});
+
+  void addCallback(std::shared_ptr<Callback> callback);
+  void removeCallback(const std::shared_ptr<Callback>& callback);
+
+  // Constant lr (the optimizer's momentum stays as it is).
+  void fit(int epochs, double lr);
+  // fastai's fit_one_cycle.
+  void fitOneCycle(int epochs, const OneCycleOptions& options);
+  // The loop itself; `extra` callbacks take part in this fit only (schedulers).
+  void fitWith(int epochs, std::vector<std::shared_ptr<Callback>> extra);
+
+  Recorder& recorder() { return *m_recorder; }
+  torch::nn::Sequential& model() { return m_model; }
+  Optimizer& optimizer() { return *m_optimizer; }
+  TensorLoader& trainLoader() { return m_train; }
+  TensorLoader& validLoader() { return m_valid; }
+  const std::vector<std::shared_ptr<Metric>>& metrics() const { return m_metrics; }
+
+  // State during a fit, for callbacks.
+  int epoch = 0, nEpoch = 0;    // current epoch and epochs in the fit
+  int iter = 0, nIter = 0;      // batch within the current loader, and its batch count
+  long trainIter = 0;           // training batches done in this fit
+  double pctTrain = 0;          // trainIter / (nEpoch * training batches)
+  bool training = false;
+  torch::Tensor xb, yb, pred, loss;
+
+ private:
+  template <typename Event>
+  void notify(Event event);
+  void runEpoch();
+  void runPhase(bool train);
+  void oneBatch();
+
+  TensorLoader m_train, m_valid;
+  torch::nn::Sequential m_model;
+  LossFunction m_lossFunction;
+  std::vector<std::shared_ptr<Metric>> m_metrics;
+  std::unique_ptr<Optimizer> m_optimizer;
+  std::shared_ptr<Recorder> m_recorder;
+  std::vector<std::shared_ptr<Callback>> m_callbacks;
+  std::vector<std::shared_ptr<Callback>> m_active;  // sorted, for the fit under way
+};
+
+}  // namespace lb

@@ -1,0 +1,31 @@
+#pragma once
+// Plain value structs the Learner reports while it trains. No torch, no Qt: the CLI prints them,
+// the GUI queues them across threads, the tests inspect them.
+
+namespace lb {
+
+struct BatchProgress {
+  int epoch = 0;              // 0-based epoch of this batch
+  int epochs = 0;             // epochs in the fit
+  int batch = 0;              // 0-based training batch within the epoch
+  int batches = 0;            // training batches per epoch
+  double loss = 0;            // raw loss of this batch
+  double smoothLoss = 0;      // fastai's debiased moving average (beta 0.98)
+  double lr = 0;              // learning rate used for this batch
+  double mom = 0;             // momentum (Adam's beta1) used for this batch
+  double elapsedSeconds = 0;  // since the fit started
+  double secondsLeft = 0;     // estimate for the rest of the fit, validation included
+
+  // Position in epochs with batch resolution (epoch 1.5 = half way through the second epoch).
+  double epochPosition() const { return epoch + double(batch + 1) / (batches > 0 ? batches : 1); }
+};
+
+struct EpochResult {
+  int epoch = 0;         // 0-based
+  double trainLoss = 0;  // smoothed training loss at the end of the epoch, as fastai prints it
+  double validLoss = 0;  // mean over validation items
+  double accuracy = 0;   // fraction of validation items classified right
+  double seconds = 0;    // wall time of the epoch, validation included
+};
+
+}  // namespace lb

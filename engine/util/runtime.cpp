@@ -1,0 +1,30 @@
+#include "engine/util/runtime.h"
+
+#include <ATen/Parallel.h>
+#include <malloc.h>
+#include <torch/cuda.h>
+
+#include <opencv2/core/utility.hpp>
+#include <thread>
+
+namespace lb {
+
+int useThreads(int threads) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::init_num_threads();
+  at::set_num_threads(threads);
+  // The engine decodes in its own threads; OpenCV's pool on top would oversubscribe the cores.
+  cv::setNumThreads(1);
+  return threads;
+}
+
+void tuneAllocator() {
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+}
+
+torch::Device defaultDevice() {
+  return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
+
+}  // namespace lb

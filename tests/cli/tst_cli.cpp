@@ -1,0 +1,131 @@
+// learnbench-cli as a user runs it: error cases give one sentence and a non-zero exit; train and
+// schedule print what DESIGN.md's command-line contract says.
+#include <QtTest/QtTest>
+
+#include "common/test_support.h"
+
+namespace {
+
+struct Result {
+  int exitCode = -1;
+  QString out, err;
+};
+
+Result runCli(const QStringList& args) {
+  QProcess p;
+  p.start(QStringLiteral(LB_CLI_PATH), args);
+  if (!p.waitForFinished(300000)) {
+    p.kill();
+    return {};
+  }
+  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+          QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& text) {
+  QFile f(dir.filePath(name));
+  f.open(QIODevice::WriteOnly);
+  f.write(text);
+  return f.fileName();
+}
+
+}  // namespace
+
+class TestCli : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void errorsGiveOneSentence_data() {
+    QTest::addColumn<QString>("content");  // empty: the file is missing
+    QTest::addColumn<QStringList>("extraArgs");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("expected");
+    const QString ok = QStringLiteral(R"({"formatVersion": 1, "data": {"limit": 600}})");
+    QTest::newRow("missing file") << QString() << QStringList() << 1 << "does not exist";
+    QTest::newRow("bad json") << QStringLiteral("{ nope") << QStringList() << 1 << "not valid JSON";
+    QTest::newRow("unknown field") << QStringLiteral(R"({"formatVersion": 1, "modle": {}})")
+                                   << QStringList() << 1 << "Unknown field \"modle\"";
+    QTest::newRow("bad data path")
+        << QStringLiteral(R"({"formatVersion": 1, "data": {"path": "/nonexistent"}})")
+        << QStringList() << 1 << "dataset-fashion-mnist";
+    QTest::newRow("unknown option") << ok << QStringList{QStringLiteral("--epoch"), QStringLiteral("2")}
+                                    << 2 << "not one that \"train\" takes";
+    QTest::newRow("bad number") << ok << QStringList{QStringLiteral("--epochs"), QStringLiteral("two")}
+                                << 2 << "--epochs needs a whole number";
+    QTest::newRow("bad lr") << ok << QStringList{QStringLiteral("--lr"), QStringLiteral("-1")} << 2
+                            << "--lr needs a positive number";
+    QTest::newRow("missing value") << ok << QStringList{QStringLiteral("--bs")} << 2
+                                   << "needs a value";
+  }
+  void errorsGiveOneSentence() {
+    QFETCH(QString, content);
+    QFETCH(QStringList, extraArgs);
+    QFETCH(int, exitCode);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    const QString file = content.isEmpty() ? dir.filePath(QStringLiteral("missing.lbproj"))
+                                           : writeFile(dir, QStringLiteral("p.lbproj"), content.toUtf8());
+    const Result r = runCli(QStringList{QStringLiteral("train"), file} + extraArgs);
+    QCOMPARE(r.exitCode, exitCode);
+    QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+    QCOMPARE(r.err.trimmed().count(QLatin1Char('\n')), 0);  // one sentence, one line
+    QVERIFY(r.out.isEmpty());
+  }
+
+  void unknownCommand() {
+    const Result r = runCli({QStringLiteral("trian")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.err.contains(QStringLiteral("Unknown command")));
+  }
+
+  void trainPrintsATableRowPerEpoch() {
+    const Result r = runCli({QStringLiteral("train"),
+                             lb::test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj"),
+                             QStringLiteral("--limit"), QStringLiteral("1200"), QStringLiteral("--epochs"),
+                             QStringLiteral("2")});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = r.out.trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 3);
+    QVERIFY(lines[0].startsWith(QStringLiteral("epoch")));
+    for (const char* column : {"train_loss", "valid_loss", "accuracy", "time"})
+      QVERIFY(lines[0].contains(QLatin1String(column)));
+    QVERIFY(lines[1].startsWith(QLatin1Char('0')));
+    QVERIFY(lines[2].startsWith(QLatin1Char('1')));
+  }
+
+  void trainJsonHasTheFields() {
+    const Result r = runCli({QStringLiteral("train"),
+                             lb::test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj"),
+                             QStringLiteral("--limit"), QStringLiteral("1200"), QStringLiteral("--json"),
+                             QStringLiteral("--seed"), QStringLiteral("3"), QStringLiteral("--bs"),
+                             QStringLiteral("32"), QStringLiteral("--lr"), QStringLiteral("5e-3")});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = r.out.trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 1);
+    const QJsonObject row = QJsonDocument::fromJson(lines[0].toUtf8()).object();
+    QCOMPARE(row.value(QStringLiteral("epoch")).toInt(-1), 0);
+    for (const char* key : {"train_loss", "valid_loss", "accuracy"}) {
+      QVERIFY2(row.value(QLatin1String(key)).isDouble(), key);
+      QVERIFY(row.value(QLatin1String(key)).toDouble() > 0);
+    }
+    QVERIFY(row.value(QStringLiteral("time")).isString());
+    QVERIFY(row.value(QStringLiteral("accuracy")).toDouble() > 0.3);
+  }
+
+  void scheduleJsonMatchesTheCheckValues() {
+    const Result r = runCli({QStringLiteral("schedule"), QStringLiteral("--epochs"), QStringLiteral("2"),
+                             QStringLiteral("--iters-per-epoch"), QStringLiteral("10"),
+                             QStringLiteral("--lr"), QStringLiteral("1e-2"), QStringLiteral("--json")});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = r.out.trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 20);
+    const QJsonObject first = QJsonDocument::fromJson(lines[0].toUtf8()).object();
+    const QJsonObject peak = QJsonDocument::fromJson(lines[5].toUtf8()).object();
+    QCOMPARE(first.value(QStringLiteral("iter")).toInt(-1), 0);
+    LB_COMPARE_NEAR(first.value(QStringLiteral("lr")).toDouble(), 4e-4, 1e-9);
+    LB_COMPARE_NEAR(first.value(QStringLiteral("mom")).toDouble(), 0.95, 1e-9);
+    LB_COMPARE_NEAR(peak.value(QStringLiteral("lr")).toDouble(), 1e-2, 1e-9);
+  }
+};
+
+QTEST_APPLESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,108 @@
+// Project files: round trip, validation messages that name the field, atomic saving.
+#include <QtTest/QtTest>
+
+#include <fstream>
+
+#include "common/test_support.h"
+#include "engine/project/project.h"
+#include "engine/util/error.h"
+
+using namespace lb;
+
+namespace {
+QString errorOf(const std::string& json) {
+  try {
+    parseProject(json, "p.lbproj");
+  } catch (const Error& e) {
+    return QString::fromUtf8(e.what());
+  }
+  return {};
+}
+}  // namespace
+
+class TestProject : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void exampleLoads() {
+    Project p = loadProject((test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj")).toStdString());
+    QCOMPARE(p.data.source, std::string("fashion-mnist"));
+    QCOMPARE(p.model.name, std::string("simple_cnn"));
+    QVERIFY(p.train.epochs >= 1);
+  }
+
+  void roundTrip() {
+    QTemporaryDir dir;
+    Project p;
+    p.name = "Round trip";
+    p.data.limit = 1234;
+    p.data.path = "data/fm";
+    p.model.channels = {8, 16};
+    p.train.epochs = 4;
+    p.train.lr = 3e-3;
+    p.train.batchSize = 32;
+    p.train.seed = 99;
+    p.train.threads = 1;
+    const auto file = dir.filePath(QStringLiteral("x.lbproj")).toStdString();
+    saveProject(p, file);
+    Project q = loadProject(file);
+    QCOMPARE(projectToJson(q), projectToJson(p));
+    QCOMPARE(q.file.string(), file);
+    // Relative data paths are relative to the project file.
+    QCOMPARE(q.dataPath().string(), dir.filePath(QStringLiteral("data/fm")).toStdString());
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("x.lbproj.saving"))));
+  }
+
+  void badInputSaysWhatIsWrong_data() {
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("bad json") << "{\"formatVersion\": 1," << "not valid JSON";
+    QTest::newRow("unknown field") << R"({"formatVersion": 1, "trian": {}})"
+                                   << "Unknown field \"trian\"";
+    QTest::newRow("unknown nested field") << R"({"formatVersion": 1, "train": {"epoch": 2}})"
+                                          << "Unknown field \"train.epoch\"";
+    QTest::newRow("wrong type") << R"({"formatVersion": 1, "train": {"epochs": "two"}})"
+                                << "\"train.epochs\" in p.lbproj must be a whole number";
+    QTest::newRow("out of range") << R"({"formatVersion": 1, "train": {"batchSize": 0}})"
+                                  << "\"train.batchSize\" in p.lbproj must be between 1";
+    QTest::newRow("negative lr") << R"({"formatVersion": 1, "train": {"lr": -1}})"
+                                 << "\"train.lr\" in p.lbproj must be a positive number";
+    QTest::newRow("newer version") << R"({"formatVersion": 99})" << "newer Learnbench";
+    QTest::newRow("no version") << R"({"name": "x"})" << "no \"formatVersion\"";
+    QTest::newRow("not an object") << R"([1, 2])" << "must be an object";
+    QTest::newRow("bad channels") << R"({"formatVersion": 1, "model": {"channels": [8, 0]}})"
+                                  << "\"model.channels\"";
+    QTest::newRow("unknown source") << R"({"formatVersion": 1, "data": {"source": "cifar"}})"
+                                    << "\"data.source\"";
+  }
+  void badInputSaysWhatIsWrong() {
+    QFETCH(QString, json);
+    QFETCH(QString, expected);
+    const QString error = errorOf(json.toStdString());
+    QVERIFY2(error.contains(expected), qPrintable(error));
+  }
+
+  void missingFileSaysSo() {
+    try {
+      loadProject("/nonexistent/p.lbproj");
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QVERIFY(QString::fromUtf8(e.what()).contains(QStringLiteral("does not exist")));
+    }
+  }
+
+  void failedSaveKeepsTheOldFile() {
+    QTemporaryDir dir;
+    const auto file = dir.filePath(QStringLiteral("keep.lbproj")).toStdString();
+    Project p;
+    p.name = "first";
+    saveProject(p, file);
+    // A folder where the temporary file would go makes the write fail.
+    QDir().mkpath(QString::fromStdString(file + ".saving"));
+    p.name = "second";
+    QVERIFY_THROWS_EXCEPTION(Error, saveProject(p, file));
+    QCOMPARE(loadProject(file).name, std::string("first"));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestProject)
+#include "tst_project.moc"
