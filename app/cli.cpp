@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 
 #include "engine/project/project.h"
 #include "engine/train/experiment.h"
+#include "engine/train/lr_plot.h"
 #include "engine/train/schedule.h"
 #include "engine/util/error.h"
 
@@ -21,6 +23,9 @@ constexpr const char* kUsage = R"(usage: learnbench-cli COMMAND [OPTIONS]
 commands:
   train PROJECT [--epochs N] [--lr X] [--bs N] [--limit N] [--seed N] [--threads N] [--json]
         train the project's model with fastai's one-cycle schedule and print a row per epoch
+  lr-find PROJECT [--csv OUT] [--plot OUT.png] [--limit N] [--bs N] [--seed N] [--num-it N]
+        [--threads N] [--json]
+        sweep the lr from 1e-7 to 10 (fastai's lr_find) and print the four suggested lrs
   schedule --epochs E --iters-per-epoch N --lr X [--kind one-cycle|flat-cos]
         [--pct-start P] [--div D] [--div-final D] [--json]
         print the learning rate and momentum of every iteration of a planned fit
@@ -133,8 +138,86 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
     out << row << std::flush;
   };
   const TrainingOutcome outcome = experiment.train(hooks);
+  if (!outcome.stopReason.empty()) {
+    err << outcome.stopReason << "\n";
+    return 1;
+  }
   if (outcome.stopped) {
     err << "Training was interrupted after " << outcome.epochs.size() << " complete epoch(s).\n";
+    return 1;
+  }
+  return 0;
+}
+
+int lrFind(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+           const std::atomic<bool>* stopRequested) {
+  const Options o = parseOptions("lr-find", args,
+                                 {"--csv", "--plot", "--limit", "--bs", "--seed", "--num-it",
+                                  "--threads"});
+  if (o.positional.size() != 1)
+    throw std::invalid_argument(
+        "lr-find needs exactly one project file: learnbench-cli lr-find PROJECT.");
+  Project project = loadProject(o.positional[0]);
+  if (auto v = wholeNumber(o, "--bs", 1)) project.train.batchSize = int(*v);
+  if (auto v = wholeNumber(o, "--limit", 0)) project.data.limit = int(*v);
+  if (auto v = wholeNumber(o, "--seed", 0)) project.train.seed = std::uint64_t(*v);
+  if (auto v = wholeNumber(o, "--threads", 0)) project.train.threads = int(*v);
+  LrFinderOptions options;
+  if (auto v = wholeNumber(o, "--num-it", 6)) options.numIt = int(*v);
+  const std::string csv = o.values.count("--csv") ? o.values.at("--csv") : "";
+  const std::string png = o.values.count("--plot") ? o.values.at("--plot") : "";
+  // Before the sweep, so a mistyped folder costs nothing; the write itself checks the rest.
+  for (const auto& [file, what] : {std::pair{csv, "CSV file"}, std::pair{png, "plot"}}) {
+    const std::filesystem::path path(file);
+    const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+    std::error_code ec;
+    if (!file.empty() && !std::filesystem::is_directory(dir, ec))
+      throw Error(std::string("Cannot write the ") + what + " to " + file + ": the folder " +
+                  dir.string() + " does not exist.");
+  }
+
+  Experiment experiment(project);
+  const LrFindResult result = experiment.findLearningRate(options, stopRequested);
+  if (stopRequested && stopRequested->load()) {
+    err << "The learning-rate sweep was interrupted after " << result.points.size()
+        << " batches; nothing was written.\n";
+    return 1;
+  }
+  if (!csv.empty()) writeLrFindCsv(result, csv);
+  if (!png.empty()) writeLrFindPlot(result, options.numIt, png);
+
+  const std::pair<const char*, const Suggestion*> rows[] = {
+      {"valley", &result.suggestions.valley},
+      {"slide", &result.suggestions.slide},
+      {"minimum", &result.suggestions.minimum},
+      {"steep", &result.suggestions.steep}};
+  if (o.json) {
+    // In fastai's order, lr before loss; null where the curve was too short for a method.
+    nlohmann::ordered_json all = nlohmann::ordered_json::object();
+    for (const auto& [name, s] : rows) {
+      nlohmann::ordered_json one = nlohmann::ordered_json::object();
+      one["lr"] = s->valid() ? nlohmann::ordered_json(s->lr) : nlohmann::ordered_json();
+      one["loss"] = s->valid() ? nlohmann::ordered_json(s->loss) : nlohmann::ordered_json();
+      all[name] = one;
+    }
+    nlohmann::ordered_json line = nlohmann::ordered_json::object();
+    line["suggestions"] = all;
+    out << line.dump() << "\n";
+  } else {
+    out << "suggestion  lr        loss\n";
+    for (const auto& [name, s] : rows) {
+      char row[96];
+      if (s->valid())
+        std::snprintf(row, sizeof row, "%-12s%-10s%.4f\n", name, formatLr(s->lr).c_str(), s->loss);
+      else
+        std::snprintf(row, sizeof row, "%-12s%-10s%s\n", name, "n/a", "(curve too short)");
+      out << row;
+    }
+  }
+  if (!result.suggestions.valley.valid()) {
+    err << "The loss diverged after " << result.points.size()
+        << " batches of the sweep, too early to suggest a learning rate: check the data and the "
+           "model.\n";
     return 1;
   }
   return 0;
@@ -199,9 +282,10 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
       return 0;
     }
     if (command == "train") return train(args, out, err, stopRequested);
+    if (command == "lr-find") return lrFind(args, out, err, stopRequested);
     if (command == "schedule") return schedule(args, out);
-    static const std::vector<std::string> later = {"new",       "summary", "lr-find",
-                                                   "interpret", "export",  "predict"};
+    static const std::vector<std::string> later = {"new", "summary", "interpret", "export",
+                                                   "predict"};
     if (std::find(later.begin(), later.end(), command) != later.end()) {
       err << "The command \"" << command << "\" is not available in this version of Learnbench yet.\n";
       return 2;

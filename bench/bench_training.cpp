@@ -72,14 +72,9 @@ double engineEpoch(const Data& d, int bs) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int limit = 0, repeats = 3, threads = 0;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--limit")) limit = std::stoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--repeats")) repeats = std::stoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--threads")) threads = std::stoi(argv[i + 1]);
-  }
+  const auto [limit, repeats, requestedThreads] = lb::bench::parseArgs(argc, argv);
   lb::tuneAllocator();
-  threads = lb::useThreads(threads);
+  const int threads = lb::useThreads(requestedThreads);
   auto fm = lb::loadFashionMnist(lb::kDefaultFashionMnistDir, limit, 0);
   const auto stats = lb::measureNormalization(fm.train.images);
   Data d{lb::normalizeImages(fm.train.images, stats), fm.train.labels,

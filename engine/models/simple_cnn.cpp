@@ -6,7 +6,6 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/pooling.h>
-#include <torch/nn/modules/linear.h>
 
 #include "engine/util/error.h"
 
@@ -33,6 +32,8 @@ torch::nn::Sequential makeSimpleCnn(int inChannels, int numClasses,
   model->push_back(torch::nn::Linear(in, numClasses));
   return model;
 }
+
+std::size_t simpleCnnHeadStart(const std::vector<int>& channels) { return 3 * channels.size(); }
 
 long long countParameters(const torch::nn::Module& model) {
   long long total = 0;

@@ -10,6 +10,9 @@ namespace lb {
 
 torch::nn::Sequential makeSimpleCnn(int inChannels, int numClasses, const std::vector<int>& channels);
 
+// Index of the first head layer (pooling, flatten, linear) in makeSimpleCnn's Sequential.
+std::size_t simpleCnnHeadStart(const std::vector<int>& channels);
+
 long long countParameters(const torch::nn::Module& model);
 
 }  // namespace lb

@@ -8,6 +8,8 @@ double secondsSince(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 void Recorder::beforeFit(Learner& learn) {
+  m_fitStart = std::chrono::steady_clock::now();
+  if (learn.epoch > 0) return;  // resuming: keep the history loaded from the checkpoint
   losses.clear();
   smoothLosses.clear();
   lrs.clear();
@@ -18,7 +20,12 @@ void Recorder::beforeFit(Learner& learn) {
   m_smooth = 0;
   m_debias = 1;
   m_smoothCount = 0;
-  m_fitStart = std::chrono::steady_clock::now();
+}
+
+void Recorder::setSmoothState(const SmoothState& s) {
+  m_smooth = s.value;
+  m_debias = s.debias;
+  m_smoothCount = s.count;
 }
 
 void Recorder::beforeEpoch(Learner&) { m_epochStart = std::chrono::steady_clock::now(); }
@@ -60,13 +67,19 @@ void Recorder::afterEpoch(Learner& learn) {
 
 double Recorder::fitSeconds() const { return secondsSince(m_fitStart); }
 
-ParamScheduler::ParamScheduler(Schedule schedule, bool setsMomentum)
-    : m_schedule(std::move(schedule)), m_setsMomentum(setsMomentum) {}
+ParamScheduler::ParamScheduler(Schedule schedule, std::vector<double> lrMaxPerGroup,
+                               bool setsMomentum)
+    : m_schedule(std::move(schedule)), m_lrMax(std::move(lrMaxPerGroup)),
+      m_setsMomentum(setsMomentum), m_lrs(m_lrMax.size()) {}
 
 void ParamScheduler::beforeBatch(Learner& learn) {
   if (!learn.training) return;
-  const ScheduleValue v = m_schedule(learn.pctTrain);
-  learn.optimizer().setLr(v.lr);
+  ScheduleValue v;
+  for (std::size_t g = 0; g < m_lrMax.size(); ++g) {
+    v = m_schedule(learn.pctTrain, m_lrMax[g]);
+    m_lrs[g] = v.lr;
+  }
+  learn.optimizer().setLrs(m_lrs);
   if (m_setsMomentum) learn.optimizer().setMom(v.mom);
 }
 

@@ -29,7 +29,7 @@ class Recorder : public Callback {
   };
 
   int order() const override { return 50; }
-  void beforeFit(Learner&) override;
+  void beforeFit(Learner&) override;  // resets the history, unless the fit resumes
   void beforeEpoch(Learner&) override;
   void beforeValidate(Learner&) override;
   void afterBatch(Learner&) override;
@@ -37,6 +37,14 @@ class Recorder : public Callback {
 
   double smoothLoss() const { return m_smoothCount ? m_smooth / (1 - m_debias) : 0.0; }
   double fitSeconds() const;
+
+  // The moving average's state, so a resumed fit continues it exactly.
+  struct SmoothState {
+    double value = 0, debias = 1;
+    long count = 0;
+  };
+  SmoothState smoothState() const { return {m_smooth, m_debias, m_smoothCount}; }
+  void setSmoothState(const SmoothState& s);
 
   std::vector<double> losses, smoothLosses, lrs, moms;  // one per training batch
   std::vector<EpochRecord> epochs;
@@ -50,18 +58,20 @@ class Recorder : public Callback {
   std::chrono::steady_clock::time_point m_fitStart, m_epochStart;
 };
 
-// Sets the optimizer's lr and momentum from a schedule of the fit position before every
-// training batch (fastai's ParamScheduler).
+// Sets the optimizer's lr (per group, each with its own maximum) and momentum from a schedule of
+// the fit position before every training batch (fastai's ParamScheduler).
 class ParamScheduler : public Callback {
  public:
-  using Schedule = std::function<ScheduleValue(double pos)>;
-  ParamScheduler(Schedule schedule, bool setsMomentum);
+  using Schedule = std::function<ScheduleValue(double pos, double lrMax)>;
+  ParamScheduler(Schedule schedule, std::vector<double> lrMaxPerGroup, bool setsMomentum);
   int order() const override { return 1; }
   void beforeBatch(Learner& learn) override;
 
  private:
   Schedule m_schedule;
+  std::vector<double> m_lrMax;
   bool m_setsMomentum;
+  std::vector<double> m_lrs;  // reused each batch
 };
 
 // Turns Recorder data into BatchProgress / EpochResult and hands them to the listeners.

@@ -6,7 +6,11 @@
 #include "engine/data/tensor_loader.h"
 #include "engine/models/simple_cnn.h"
 #include "engine/train/callbacks.h"
+#include "engine/train/build_learner.h"
 #include "engine/train/learner.h"
+#include "engine/train/lr_finder.h"
+#include "engine/train/training_callbacks.h"
+#include "engine/util/device.h"
 #include "engine/util/runtime.h"
 
 namespace lb {
@@ -17,13 +21,8 @@ struct Experiment::Impl {
   std::unique_ptr<Learner> learner;
 };
 
-Experiment::Experiment(Project project) : m_impl(std::make_unique<Impl>()) {
-  m_impl->project = std::move(project);
-  const Project& p = m_impl->project;
-  useThreads(p.train.threads);
+BuiltLearner buildLearner(const Project& p) {
   FashionMnist data = loadFashionMnist(p.dataPath(), p.data.limit, p.train.seed);
-  m_impl->classes = data.classes;
-
   const Normalization stats = measureNormalization(data.train.images);
   const auto device = defaultDevice();
   TensorLoader train(normalizeImages(data.train.images, stats), data.train.labels,
@@ -36,10 +35,21 @@ Experiment::Experiment(Project project) : m_impl(std::make_unique<Impl>()) {
   torch::manual_seed(p.train.seed);
   auto model = makeSimpleCnn(1, static_cast<int>(data.classes.size()), p.model.channels);
   model->to(device);
-  m_impl->learner = std::make_unique<Learner>(std::move(train), std::move(valid), model,
-                                              crossEntropyLoss,
-                                              std::vector<std::shared_ptr<Metric>>{
-                                                  std::make_shared<Accuracy>()});
+  BuiltLearner built;
+  built.classes = data.classes;
+  built.learner = std::make_unique<Learner>(
+      std::move(train), std::move(valid), model, crossEntropyLoss,
+      std::vector<std::shared_ptr<Metric>>{std::make_shared<Accuracy>()}, OptimizerOptions{},
+      splitBodyHead(simpleCnnHeadStart(p.model.channels)));
+  return built;
+}
+
+Experiment::Experiment(Project project) : m_impl(std::make_unique<Impl>()) {
+  m_impl->project = std::move(project);
+  useThreads(m_impl->project.train.threads);
+  BuiltLearner built = buildLearner(m_impl->project);
+  m_impl->classes = std::move(built.classes);
+  m_impl->learner = std::move(built.learner);
 }
 
 Experiment::~Experiment() = default;
@@ -67,21 +77,28 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
   };
   auto stop = std::make_shared<StopControl>();
   stop->watch(hooks.stopRequested);
+  auto nanGuard = std::make_shared<NanGuard>();
 
-  learn.addCallback(progress);
-  learn.addCallback(stop);
+  const std::vector<std::shared_ptr<Callback>> added = {progress, stop, nanGuard};
+  for (const auto& cb : added) learn.addCallback(cb);
   try {
     learn.fitOneCycle(p.train.epochs, OneCycleOptions{}.setLrMax(p.train.lr));
   } catch (...) {
-    learn.removeCallback(progress);
-    learn.removeCallback(stop);
+    for (const auto& cb : added) learn.removeCallback(cb);
     throw;
   }
-  learn.removeCallback(progress);
-  learn.removeCallback(stop);
+  for (const auto& cb : added) learn.removeCallback(cb);
   outcome.stopped = stop->stopRequested();
+  outcome.stopReason = learn.stopReason;
   // A stop during validation leaves that epoch unrecorded by the reporter; keep only whole ones.
   return outcome;
+}
+
+LrFindResult Experiment::findLearningRate(const LrFinderOptions& options,
+                                          const std::atomic<bool>* stop,
+                                          std::function<void(const LrFindPoint&)> onPoint) {
+  useThreads(m_impl->project.train.threads);
+  return lb::findLearningRate(*m_impl->learner, options, stop, std::move(onPoint));
 }
 
 }  // namespace lb

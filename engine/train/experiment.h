@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/project/project.h"
+#include "engine/train/lr_find_types.h"
 #include "engine/train/progress.h"
 
 namespace lb {
@@ -25,6 +26,7 @@ struct TrainingHooks {
 struct TrainingOutcome {
   std::vector<EpochResult> epochs;  // completed epochs only
   bool stopped = false;             // true when stopRequested ended the fit early
+  std::string stopReason;           // why the engine itself ended it early (a NaN loss), in words
 };
 
 class Experiment {
@@ -42,6 +44,12 @@ class Experiment {
   long long parameterCount() const;
 
   TrainingOutcome train(const TrainingHooks& hooks = {});
+
+  // fastai's lr_find on this experiment's model and data, on the calling thread; the model and
+  // optimizer come back exactly as they were. `stop` and `onPoint` as for train()'s hooks.
+  LrFindResult findLearningRate(const LrFinderOptions& options = {},
+                                const std::atomic<bool>* stop = nullptr,
+                                std::function<void(const LrFindPoint&)> onPoint = {});
 
  private:
   struct Impl;

@@ -1,20 +1,47 @@
 #include "engine/train/learner.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "engine/train/callbacks.h"
 #include "engine/util/error.h"
 
 namespace lb {
 
+Splitter splitBodyHead(std::size_t headStart) {
+  return [headStart](torch::nn::Sequential& model) {
+    std::vector<std::vector<std::shared_ptr<torch::nn::Module>>> groups(2);
+    for (std::size_t i = 0; i < model->size(); ++i)
+      groups[i < headStart ? 0 : 1].push_back(model->ptr(i));
+    return groups;
+  };
+}
+
+std::vector<double> LearningRates::forGroups(std::size_t groups) const {
+  std::vector<double> lrs(groups, m_hi);
+  if (m_kind == Kind::UpTo) {
+    std::fill(lrs.begin(), lrs.end() - 1, m_lo);
+  } else if (m_kind == Kind::Range && groups > 1) {
+    // fastai's even_mults: lo * (hi / lo)^(i / (n - 1)).
+    for (std::size_t i = 0; i < groups; ++i)
+      lrs[i] = m_lo * std::pow(m_hi / m_lo, double(i) / double(groups - 1));
+  }
+  return lrs;
+}
+
 Learner::Learner(TensorLoader train, TensorLoader valid, torch::nn::Sequential model,
                  LossFunction loss, std::vector<std::shared_ptr<Metric>> metrics,
-                 OptimizerOptions optimizer)
+                 OptimizerOptions optimizer, Splitter splitter)
     : m_train(std::move(train)), m_valid(std::move(valid)), m_model(std::move(model)),
       m_lossFunction(std::move(loss)), m_metrics(std::move(metrics)),
       m_recorder(std::make_shared<Recorder>()) {
-  m_optimizer = std::make_unique<Optimizer>(
-      std::vector<ParamGroup>{paramGroupOf(*m_model, 1e-3)}, optimizer);
+  std::vector<ParamGroup> groups;
+  if (splitter) {
+    for (const auto& modules : splitter(m_model)) groups.push_back(paramGroupOf(modules, 1e-3));
+  } else {
+    groups.push_back(paramGroupOf(*m_model, 1e-3));
+  }
+  m_optimizer = std::make_unique<Optimizer>(std::move(groups), optimizer);
   m_callbacks.push_back(m_recorder);
 }
 
@@ -31,18 +58,50 @@ void Learner::notify(Event event) {
   for (const auto& cb : m_active) ((*cb).*event)(*this);
 }
 
-void Learner::fit(int epochs, double lr) {
-  m_optimizer->setLr(lr);
+void Learner::fit(int epochs, const LearningRates& lr) {
+  m_optimizer->setLrs(lr.forGroups(parameterGroups()));
   fitWith(epochs, {});
 }
 
-void Learner::fitOneCycle(int epochs, const OneCycleOptions& options) {
+void Learner::fitOneCycle(int epochs, const OneCycleOptions& options,
+                          std::optional<LearningRates> lrs, int startEpoch) {
+  // Every piece of the one-cycle lr is proportional to lr_max, so each group follows the same
+  // curve scaled to its own maximum.
+  const auto maxima = lrs.value_or(LearningRates(options.lrMax)).forGroups(parameterGroups());
   auto scheduler = std::make_shared<ParamScheduler>(
-      [options](double pos) { return oneCycleAt(options, pos); }, /*setsMomentum=*/true);
+      [options](double pos, double lrMax) {
+        OneCycleOptions o = options;
+        o.lrMax = lrMax;
+        return oneCycleAt(o, pos);
+      },
+      maxima, /*setsMomentum=*/true);
+  fitWith(epochs, {scheduler}, startEpoch);
+}
+
+void Learner::fitFlatCos(int epochs, const FlatCosOptions& options,
+                         std::optional<LearningRates> lrs) {
+  const auto maxima = lrs.value_or(LearningRates(options.lr)).forGroups(parameterGroups());
+  auto scheduler = std::make_shared<ParamScheduler>(
+      [options](double pos, double lr) {
+        FlatCosOptions o = options;
+        o.lr = lr;
+        return flatCosAt(o, pos);
+      },
+      maxima, /*setsMomentum=*/false);
   fitWith(epochs, {scheduler});
 }
 
-void Learner::fitWith(int epochs, std::vector<std::shared_ptr<Callback>> extra) {
+void Learner::fineTune(int epochs, const FineTuneOptions& o) {
+  freeze();
+  fitOneCycle(o.freezeEpochs, OneCycleOptions{}.setPctStart(0.99), LearningRates::upTo(o.baseLr));
+  if (!stopReason.empty()) return;
+  const double baseLr = o.baseLr / 2;
+  unfreeze();
+  fitOneCycle(epochs, OneCycleOptions{}.setPctStart(o.pctStart).setDiv(o.div),
+              LearningRates::range(baseLr / o.lrMult, baseLr));
+}
+
+void Learner::fitWith(int epochs, std::vector<std::shared_ptr<Callback>> extra, int startEpoch) {
   if (epochs < 1) throw Error("The number of epochs must be at least 1.");
   if (m_train.batches() == 0)
     throw Error("There are fewer training items (" + std::to_string(m_train.items()) +
@@ -52,13 +111,18 @@ void Learner::fitWith(int epochs, std::vector<std::shared_ptr<Callback>> extra) 
   m_active.insert(m_active.end(), extra.begin(), extra.end());
   std::stable_sort(m_active.begin(), m_active.end(),
                    [](const auto& a, const auto& b) { return a->order() < b->order(); });
+  if (startEpoch < 0 || startEpoch >= epochs)
+    throw Error("Cannot resume at epoch " + std::to_string(startEpoch + 1) + " of a fit of " +
+                std::to_string(epochs) + " epochs.");
   nEpoch = epochs;
-  trainIter = 0;
-  pctTrain = 0;
+  epoch = startEpoch;
+  trainIter = long(startEpoch) * m_train.batches();
+  pctTrain = double(trainIter) / (double(nEpoch) * m_train.batches());
+  stopReason.clear();
   try {
     try {
       notify(&Callback::beforeFit);
-      for (epoch = 0; epoch < nEpoch; ++epoch) runEpoch();
+      for (epoch = startEpoch; epoch < nEpoch; ++epoch) runEpoch();
     } catch (const CancelFit&) {
     }
     notify(&Callback::afterFit);
@@ -67,7 +131,7 @@ void Learner::fitWith(int epochs, std::vector<std::shared_ptr<Callback>> extra) 
     throw;
   }
   m_active.clear();
-  xb = yb = pred = loss = torch::Tensor();
+  xb = yb = pred = loss = lossGrad = torch::Tensor();
 }
 
 void Learner::runEpoch() {
@@ -116,10 +180,11 @@ void Learner::oneBatch() {
   pred = m_model->forward(xb);
   notify(&Callback::afterPred);
   loss = m_lossFunction(pred, yb);
+  lossGrad = loss;
   notify(&Callback::afterLoss);
   if (!training) return;
   notify(&Callback::beforeBackward);
-  loss.backward();
+  lossGrad.backward();
   notify(&Callback::afterBackward);
   notify(&Callback::beforeStep);
   m_optimizer->step();

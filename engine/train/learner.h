@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "engine/data/tensor_loader.h"
@@ -56,20 +57,69 @@ class Callback {
 
 using LossFunction = std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>;
 
+// Splits a model's layers into parameter groups (body first, head last) for freezing and
+// discriminative learning rates. Without one, the whole model is one group.
+using Splitter =
+    std::function<std::vector<std::vector<std::shared_ptr<torch::nn::Module>>>(torch::nn::Sequential&)>;
+
+// Layers [0, headStart) as the body group and [headStart, end) as the head group.
+Splitter splitBodyHead(std::size_t headStart);
+
+// Learning rates for the parameter groups, as fastai's lr argument: one value for every group;
+// a range (fastai's slice(lo, hi)) spread geometrically from the first group to the last; or
+// "up to" (slice(hi)): hi / 10 for every group but the last, which gets hi.
+class LearningRates {
+ public:
+  LearningRates(double lr) : m_lo(lr), m_hi(lr), m_kind(Kind::Single) {}  // NOLINT: implicit
+  static LearningRates range(double lo, double hi) { return {lo, hi, Kind::Range}; }
+  static LearningRates upTo(double hi) { return {hi / 10, hi, Kind::UpTo}; }
+  std::vector<double> forGroups(std::size_t groups) const;
+  double last() const { return m_hi; }
+
+ private:
+  enum class Kind { Single, Range, UpTo };
+  LearningRates(double lo, double hi, Kind kind) : m_lo(lo), m_hi(hi), m_kind(kind) {}
+  double m_lo, m_hi;
+  Kind m_kind;
+};
+
+struct FineTuneOptions {
+  double baseLr = 2e-3;
+  int freezeEpochs = 1;
+  double lrMult = 100;
+  double pctStart = 0.3;
+  double div = 5.0;
+};
+
 class Learner {
  public:
   Learner(TensorLoader train, TensorLoader valid, torch::nn::Sequential model, LossFunction loss,
-          std::vector<std::shared_ptr<Metric>> metrics, OptimizerOptions optimizer = {});
+          std::vector<std::shared_ptr<Metric>> metrics, OptimizerOptions optimizer = {},
+          Splitter splitter = {});
 
   void addCallback(std::shared_ptr<Callback> callback);
   void removeCallback(const std::shared_ptr<Callback>& callback);
 
   // Constant lr (the optimizer's momentum stays as it is).
-  void fit(int epochs, double lr);
-  // fastai's fit_one_cycle.
-  void fitOneCycle(int epochs, const OneCycleOptions& options);
+  void fit(int epochs, const LearningRates& lr);
+  // fastai's fit_one_cycle; options.lrMax applies to every group unless `lrs` is given.
+  // startEpoch > 0 resumes a fit (after loadCheckpoint) with the schedule where it stopped.
+  void fitOneCycle(int epochs, const OneCycleOptions& options,
+                   std::optional<LearningRates> lrs = std::nullopt, int startEpoch = 0);
+  // fastai's fit_flat_cos.
+  void fitFlatCos(int epochs, const FlatCosOptions& options,
+                  std::optional<LearningRates> lrs = std::nullopt);
+  // fastai's fine_tune: one cycle on the head with the body frozen, then all groups unfrozen
+  // with a range of learning rates.
+  void fineTune(int epochs, const FineTuneOptions& options = {});
   // The loop itself; `extra` callbacks take part in this fit only (schedulers).
-  void fitWith(int epochs, std::vector<std::shared_ptr<Callback>> extra);
+  void fitWith(int epochs, std::vector<std::shared_ptr<Callback>> extra, int startEpoch = 0);
+
+  // Freezing by parameter group; batch-norm layers stay trainable, as in fastai.
+  void freeze() { m_optimizer->freezeTo(-1); }
+  void unfreeze() { m_optimizer->freezeTo(0); }
+  void freezeTo(int group) { m_optimizer->freezeTo(group); }
+  std::size_t parameterGroups() const { return m_optimizer->groups().size(); }
 
   Recorder& recorder() { return *m_recorder; }
   torch::nn::Sequential& model() { return m_model; }
@@ -85,6 +135,9 @@ class Learner {
   double pctTrain = 0;          // trainIter / (nEpoch * training batches)
   bool training = false;
   torch::Tensor xb, yb, pred, loss;
+  torch::Tensor lossGrad;  // what backward() runs on: the loss unless a callback scales it
+  // Set by the callback that ended the fit early (NaN guard, early stopping), in words.
+  std::string stopReason;
 
  private:
   template <typename Event>

@@ -15,6 +15,7 @@ Optimizer::Optimizer(std::vector<ParamGroup> groups, OptimizerOptions options)
   for (auto& g : m_groups) {
     count += g.params.size();
     g.decay.resize(g.params.size(), true);
+    g.norm.resize(g.params.size(), false);
   }
   m_state.resize(count);
 }
@@ -38,7 +39,7 @@ void Optimizer::step() {
       auto& p = group.params[k];
       ParamState& s = m_state[i++];
       const auto& g = p.grad();
-      if (!g.defined()) continue;
+      if (!g.defined() || !p.requires_grad()) continue;
       if (group.decay[k] && m_options.weightDecay != 0) p.mul_(1.0 - lr * m_options.weightDecay);
       if (m_options.kind == OptimizerOptions::Kind::Sgd) {
         if (b1 == 0) {
@@ -69,7 +70,27 @@ void Optimizer::setLr(double lr) {
   for (auto& g : m_groups) g.lr = lr;
 }
 
+void Optimizer::setLrs(const std::vector<double>& lrs) {
+  if (lrs.size() != m_groups.size())
+    throw Error("Got " + std::to_string(lrs.size()) + " learning rates for " +
+                std::to_string(m_groups.size()) + " parameter groups.");
+  for (std::size_t g = 0; g < lrs.size(); ++g) m_groups[g].lr = lrs[g];
+}
+
 void Optimizer::setMom(double mom) { m_options.mom = mom; }
+
+void Optimizer::freezeTo(int n) {
+  if (n < 0) n += static_cast<int>(m_groups.size());
+  for (std::size_t g = 0; g < m_groups.size(); ++g) {
+    auto& group = m_groups[g];
+    for (std::size_t k = 0; k < group.params.size(); ++k) {
+      const bool train = static_cast<int>(g) >= n || group.norm[k];
+      group.params[k].requires_grad_(train);
+      // A frozen parameter keeps no gradient, so nothing (not even weight decay) moves it.
+      if (!train) group.params[k].mutable_grad() = torch::Tensor();
+    }
+  }
+}
 
 Optimizer::State Optimizer::state() const {
   State out;
@@ -95,19 +116,30 @@ void Optimizer::loadState(const State& state) {
   }
 }
 
-ParamGroup paramGroupOf(const torch::nn::Module& model, double lr) {
+ParamGroup paramGroupOf(const std::vector<std::shared_ptr<torch::nn::Module>>& modules,
+                        double lr) {
   ParamGroup group;
   group.lr = lr;
-  for (const auto& item : model.named_modules()) {
-    const auto& module = item.value();
-    const bool isNorm = module->as<torch::nn::BatchNorm1d>() || module->as<torch::nn::BatchNorm2d>();
-    for (const auto& p : module->named_parameters(/*recurse=*/false)) {
-      if (!p.value().requires_grad()) continue;
-      group.params.push_back(p.value());
-      group.decay.push_back(!isNorm && p.key() != "bias");
+  for (const auto& top : modules)
+    for (const auto& module : top->modules(/*include_self=*/true)) {
+      const bool isNorm =
+          module->as<torch::nn::BatchNorm1d>() || module->as<torch::nn::BatchNorm2d>();
+      for (const auto& p : module->named_parameters(/*recurse=*/false)) {
+        group.params.push_back(p.value());
+        group.decay.push_back(!isNorm && p.key() != "bias");
+        group.norm.push_back(isNorm);
+      }
     }
-  }
   return group;
+}
+
+ParamGroup paramGroupOf(const torch::nn::Module& model, double lr) {
+  std::vector<std::shared_ptr<torch::nn::Module>> children;
+  for (const auto& child : model.children()) children.push_back(child);
+  for (const auto& p : model.named_parameters(/*recurse=*/false))
+    throw Error("The model holds the parameter \"" + p.key() +
+                "\" directly; wrap it in a layer so it can be grouped.");
+  return paramGroupOf(children, lr);
 }
 
 }  // namespace lb

@@ -17,6 +17,7 @@ namespace lb {
 struct ParamGroup {
   std::vector<torch::Tensor> params;
   std::vector<bool> decay;  // per parameter: false for batch-norm parameters and biases
+  std::vector<bool> norm;   // per parameter: batch-norm weight or bias (stays trainable when frozen)
   double lr = 1e-3;
 };
 
@@ -37,10 +38,14 @@ class Optimizer {
   void step();
 
   void setLr(double lr);  // every group
+  void setLrs(const std::vector<double>& lrs);  // one per group
   void setMom(double mom);
   double lr(std::size_t group = 0) const { return m_groups.at(group).lr; }
   double mom() const { return m_options.mom; }
   std::vector<ParamGroup>& groups() { return m_groups; }
+  const std::vector<ParamGroup>& groups() const { return m_groups; }
+  // Groups before n stop training (batch-norm parameters excepted, as in fastai); the rest train.
+  void freezeTo(int n);
   const OptimizerOptions& options() const { return m_options; }
 
   // The running averages and step counts, for checkpoints and for restoring after an LR find.
@@ -63,8 +68,9 @@ class Optimizer {
   std::vector<ParamState> m_state;  // one per parameter, in group order
 };
 
-// All trainable parameters of `model` as one group, marking which take weight decay: none for
-// batch-norm weights and biases or for any bias, as fastai's wd_bn_bias=False does.
+// All parameters of the modules (recursively) as one group, marking which take weight decay:
+// none for batch-norm weights and biases or for any bias, as fastai's wd_bn_bias=False does.
 ParamGroup paramGroupOf(const torch::nn::Module& model, double lr);
+ParamGroup paramGroupOf(const std::vector<std::shared_ptr<torch::nn::Module>>& modules, double lr);
 
 }  // namespace lb

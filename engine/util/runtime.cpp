@@ -2,7 +2,6 @@
 
 #include <ATen/Parallel.h>
 #include <malloc.h>
-#include <torch/cuda.h>
 
 #include <opencv2/core/utility.hpp>
 #include <thread>
@@ -21,10 +20,6 @@ int useThreads(int threads) {
 void tuneAllocator() {
   mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
   mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
-}
-
-torch::Device defaultDevice() {
-  return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
 }
 
 }  // namespace lb

@@ -2,7 +2,6 @@
 // Process and thread set-up the engine needs before it trains: LibTorch's intra-op thread count
 // (Debian's build starts with one, and OpenMP keeps the count per calling thread, so every
 // thread that trains must call useThreads), OpenCV's own pool, and glibc's allocator thresholds.
-#include <torch/types.h>
 
 namespace lb {
 
@@ -12,8 +11,5 @@ int useThreads(int threads);
 // Raises glibc's mmap and trim thresholds so freeing and re-allocating batch-sized tensors does
 // not fault pages in every batch. Call once at start-up; harmless to call again.
 void tuneAllocator();
-
-// CUDA when present, else the CPU.
-torch::Device defaultDevice();
 
 }  // namespace lb

@@ -2,25 +2,10 @@
 // schedule print what DESIGN.md's command-line contract says.
 #include <QtTest/QtTest>
 
+#include "common/cli_runner.h"
 #include "common/test_support.h"
 
 namespace {
-
-struct Result {
-  int exitCode = -1;
-  QString out, err;
-};
-
-Result runCli(const QStringList& args) {
-  QProcess p;
-  p.start(QStringLiteral(LB_CLI_PATH), args);
-  if (!p.waitForFinished(300000)) {
-    p.kill();
-    return {};
-  }
-  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-          QString::fromUtf8(p.readAllStandardError())};
-}
 
 QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& text) {
   QFile f(dir.filePath(name));

@@ -124,7 +124,7 @@ class TestTraining : public QObject {
     Learner learn = tinyLearner(8, 4, 4);
     auto log = std::make_shared<EventLog>();
     learn.addCallback(log);
-    learn.fit(1, 1e-3);
+    learn.fit(1, LearningRates(1e-3));
     const std::vector<std::string> batch = {"before_batch",   "after_pred", "after_loss",
                                             "before_backward", "after_backward", "before_step",
                                             "after_step",      "after_batch"};
@@ -149,7 +149,7 @@ class TestTraining : public QObject {
     };
     auto cb = std::make_shared<SkipFirst>();
     learn.addCallback(cb);
-    learn.fit(1, 1e-3);
+    learn.fit(1, LearningRates(1e-3));
     QCOMPARE(cb->steps, 1);
     QCOMPARE(cb->afterBatches, 2);
   }
@@ -173,7 +173,7 @@ class TestTraining : public QObject {
   // One Adam step and one SGD step on a single weight, against the formulas in FASTAI_NOTES.md.
   void adamStepMatchesHandComputation() {
     auto w = torch::tensor({1.0, -2.0}, torch::kDouble).requires_grad_(true);
-    ParamGroup group{{w}, {true}, 0.1};
+    ParamGroup group{{w}, {true}, {false}, 0.1};
     OptimizerOptions o;
     o.mom = 0.9;
     Optimizer opt({group}, o);
@@ -200,7 +200,7 @@ class TestTraining : public QObject {
     o.kind = OptimizerOptions::Kind::Sgd;
     o.mom = 0.9;
     o.weightDecay = 0;
-    Optimizer opt({ParamGroup{{w}, {true}, 0.1}}, o);
+    Optimizer opt({ParamGroup{{w}, {true}, {false}, 0.1}}, o);
     w.mutable_grad() = torch::tensor({1.0}, torch::kDouble);
     opt.step();
     opt.step();  // same gradient: avg = 1, then 1.9

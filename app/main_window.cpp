@@ -1,0 +1,781 @@
+#include "app/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScreen>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTableWidget>
+#include <QThread>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <exception>
+
+#include "engine/util/error.h"
+#include "widgets/loss_plot.h"
+#include "widgets/scientific_spin_box.h"
+#include "widgets/text_format.h"
+
+// lb_app is a static library: without this call the linker drops its resources (the example).
+static void initResources() { Q_INIT_RESOURCE(resources); }
+
+namespace lb {
+
+namespace {
+constexpr int kPollMs = 40;  // progress bar, status line and plot buffers: ~25 updates a second
+constexpr double kZoomSteps[] = {0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5, 3.0};
+const QString kExampleResource = QStringLiteral(":/examples/fashion-mnist.lbproj");
+
+// Settings keys, declared once.
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kMainSplitterKey = QStringLiteral("window/mainSplitter");
+const QString kTrainSplitterKey = QStringLiteral("window/trainSplitter");
+const QString kZoomKey = QStringLiteral("view/zoom");
+
+QLabel* wrappedLabel(const QString& text = {}) {
+  auto* label = new QLabel(text);
+  label->setWordWrap(true);
+  label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  return label;
+}
+
+QLabel* pageTitle(const QString& text) {
+  auto* label = new QLabel(text);
+  QFont f = label->font();
+  f.setBold(true);
+  label->setFont(f);
+  label->setProperty("lbTitle", true);  // applyZoom keeps titles larger than body text
+  return label;
+}
+
+QString sourceName(const std::string& source) {
+  if (source == "fashion-mnist") return QStringLiteral("Fashion-MNIST (the built-in example data)");
+  return QString::fromStdString(source);
+}
+
+QString modelName(const std::string& name) {
+  if (name == "simple_cnn") return QStringLiteral("Simple CNN (simple_cnn)");
+  return QString::fromStdString(name);
+}
+
+QString epochsWord(int n) {
+  return n == 1 ? QStringLiteral("1 epoch") : QStringLiteral("%1 epochs").arg(n);
+}
+
+QIcon blankIcon() {
+  QPixmap pm(16, 16);
+  pm.fill(Qt::transparent);
+  return QIcon(pm);
+}
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  initResources();
+  registerTrainingMetaTypes();
+  setWindowTitle(QStringLiteral("Learnbench"));
+  m_baseFont = QApplication::font();
+
+  // Left: the steps in the order a beginner works; centre: one page per step.
+  m_stepList = new QListWidget;
+  m_stepList->setObjectName(QStringLiteral("stepList"));
+  const QString steps[] = {QStringLiteral("Data"),          QStringLiteral("Model"),
+                           QStringLiteral("Learning rate"), QStringLiteral("Train"),
+                           QStringLiteral("Inspect"),       QStringLiteral("Export")};
+  const QString stepTips[] = {
+      QStringLiteral("Where the images come from and how they are labelled"),
+      QStringLiteral("The network that learns from them"),
+      QStringLiteral("Find a good learning rate (in a later version)"),
+      QStringLiteral("Fit the model and watch the loss"),
+      QStringLiteral("See what the model gets wrong (in a later version)"),
+      QStringLiteral("Save the trained model (in a later version)")};
+  for (int i = 0; i < 6; ++i) {
+    auto* item = new QListWidgetItem(blankIcon(), steps[i], m_stepList);
+    item->setToolTip(stepTips[i]);
+  }
+  m_stepList->setSpacing(3);
+  m_stepList->setMinimumWidth(140);
+
+  m_pages = new QStackedWidget;
+  m_pages->addWidget(createDataPage());
+  m_pages->addWidget(createModelPage());
+  m_pages->addWidget(createLaterPage(
+      QStringLiteral("Learning rate"),
+      QStringLiteral("The learning-rate finder comes in a later version. It will train for a few "
+                     "batches with a growing learning rate, draw the loss against the learning "
+                     "rate and mark suggestions on the curve, such as the valley.\n\n"
+                     "Until then, set the learning rate on the Train page.")));
+  m_pages->addWidget(createTrainPage());
+  m_pages->addWidget(createLaterPage(
+      QStringLiteral("Inspect"),
+      QStringLiteral("Inspecting a trained model comes in a later version. After training, this "
+                     "page will show the images with the highest loss (top losses), the "
+                     "confusion matrix and Grad-CAM heat maps.")));
+  m_pages->addWidget(createLaterPage(
+      QStringLiteral("Export"),
+      QStringLiteral("Exporting comes in a later version. It will save the trained model as "
+                     "TorchScript with its labels, and predict the class of an image you drop "
+                     "here.")));
+  connect(m_stepList, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
+
+  m_mainSplitter = new QSplitter(Qt::Horizontal);
+  m_mainSplitter->addWidget(m_stepList);
+  m_mainSplitter->addWidget(m_pages);
+  m_mainSplitter->setStretchFactor(0, 0);
+  m_mainSplitter->setStretchFactor(1, 1);
+  m_mainSplitter->setChildrenCollapsible(false);
+  m_mainSplitter->setSizes({170, 1000});
+  setCentralWidget(m_mainSplitter);
+
+  m_statusLabel = new QLabel;
+  m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
+  statusBar()->addWidget(m_statusLabel, 1);
+  statusBar()->setSizeGripEnabled(false);
+
+  createActions();
+
+  // The worker and its thread: only values cross, through queued signals and takePending().
+  m_thread = new QThread;
+  m_thread->setObjectName(QStringLiteral("training"));
+  m_worker = new TrainingWorker;
+  m_worker->moveToThread(m_thread);
+  connect(m_worker, &TrainingWorker::dataReady, this, &MainWindow::onDataReady);
+  connect(m_worker, &TrainingWorker::dataFailed, this, &MainWindow::onDataFailed);
+  connect(m_worker, &TrainingWorker::epochDone, this, &MainWindow::onEpochDone);
+  connect(m_worker, &TrainingWorker::finished, this, &MainWindow::onFinished);
+  connect(m_worker, &TrainingWorker::failed, this, &MainWindow::onFailed);
+  m_thread->start();
+
+  m_pollTimer = new QTimer(this);
+  m_pollTimer->setInterval(kPollMs);
+  connect(m_pollTimer, &QTimer::timeout, this, &MainWindow::drainProgress);
+
+  // Until a project opens, the settings show the defaults rather than the spin boxes' minimums.
+  const TrainSettings defaults;
+  m_epochsSpin->setValue(defaults.epochs);
+  m_lrSpin->setValue(defaults.lr);
+  m_batchSizeSpin->setValue(defaults.batchSize);
+
+  restoreSettings();
+  applyZoom();
+  showStep(TrainStep);
+  setTraining(false);
+  setStatus(QStringLiteral("Open a project to begin (File > Open project)."));
+}
+
+MainWindow::~MainWindow() { shutdownWorker(); }
+
+QWidget* MainWindow::createDataPage() {
+  auto* page = new QWidget;
+  auto* layout = new QVBoxLayout(page);
+  layout->addWidget(pageTitle(QStringLiteral("Data")));
+  layout->addWidget(wrappedLabel(QStringLiteral(
+      "Where the images come from and how they are labelled. The project file sets them; "
+      "editing the data block here comes in a later version.")));
+  auto* form = new QFormLayout;
+  form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+  const QString names[] = {QStringLiteral("Project"),        QStringLiteral("Source"),
+                           QStringLiteral("Folder"),         QStringLiteral("Images used"),
+                           QStringLiteral("What was found"), QStringLiteral("Classes")};
+  for (int i = 0; i < 6; ++i) {
+    m_dataForm[i] = wrappedLabel();
+    form->addRow(names[i] + QLatin1Char(':'), m_dataForm[i]);
+  }
+  m_dataForm[4]->setObjectName(QStringLiteral("dataSummary"));
+  layout->addLayout(form);
+  layout->addStretch(1);
+  return page;
+}
+
+QWidget* MainWindow::createModelPage() {
+  auto* page = new QWidget;
+  auto* layout = new QVBoxLayout(page);
+  layout->addWidget(pageTitle(QStringLiteral("Model")));
+  layout->addWidget(wrappedLabel(QStringLiteral(
+      "The network that learns to tell the classes apart. Choosing and building models here "
+      "comes in a later version.")));
+  auto* form = new QFormLayout;
+  const QString names[] = {QStringLiteral("Model"), QStringLiteral("Layers"),
+                           QStringLiteral("Parameters")};
+  for (int i = 0; i < 3; ++i) {
+    m_modelForm[i] = wrappedLabel();
+    form->addRow(names[i] + QLatin1Char(':'), m_modelForm[i]);
+  }
+  layout->addLayout(form);
+  layout->addStretch(1);
+  return page;
+}
+
+QWidget* MainWindow::createLaterPage(const QString& title, const QString& sentence) {
+  auto* page = new QWidget;
+  auto* layout = new QVBoxLayout(page);
+  layout->addWidget(pageTitle(title));
+  auto* text = wrappedLabel(sentence);
+  text->setMaximumWidth(720);
+  layout->addWidget(text);
+  layout->addStretch(1);
+  return page;
+}
+
+QWidget* MainWindow::createTrainPage() {
+  auto* page = new QWidget;
+  auto* layout = new QVBoxLayout(page);
+
+  // Settings, then the one primary action.
+  auto* row = new QHBoxLayout;
+  m_epochsSpin = new QSpinBox;
+  m_epochsSpin->setObjectName(QStringLiteral("epochsSpin"));
+  m_epochsSpin->setRange(1, 1000);
+  m_epochsSpin->setToolTip(QStringLiteral("How many times the model sees every training image"));
+  m_lrSpin = new ScientificSpinBox;
+  m_lrSpin->setObjectName(QStringLiteral("lrSpin"));
+  m_lrSpin->setToolTip(
+      QStringLiteral("The highest learning rate of the one-cycle schedule. Type 1e-3 or 0.001; "
+                     "the arrows step 1e-3, 2e-3, 5e-3, 1e-2"));
+  m_batchSizeSpin = new QSpinBox;
+  m_batchSizeSpin->setObjectName(QStringLiteral("batchSizeSpin"));
+  m_batchSizeSpin->setRange(1, 4096);
+  m_batchSizeSpin->setToolTip(QStringLiteral("Images per training step"));
+  const auto addField = [row](const QString& text, QWidget* field) {
+    auto* label = new QLabel(text);
+    label->setBuddy(field);
+    row->addWidget(label);
+    row->addWidget(field);
+    row->addSpacing(12);
+  };
+  addField(QStringLiteral("&Epochs"), m_epochsSpin);
+  addField(QStringLiteral("&Learning rate"), m_lrSpin);
+  addField(QStringLiteral("&Batch size"), m_batchSizeSpin);
+  connect(m_epochsSpin, &QSpinBox::valueChanged, this,
+          [this](int v) { m_project.train.epochs = v; });
+  connect(m_lrSpin, &QDoubleSpinBox::valueChanged, this,
+          [this](double v) { m_project.train.lr = v; });
+  connect(m_batchSizeSpin, &QSpinBox::valueChanged, this,
+          [this](int v) { m_project.train.batchSize = v; });
+
+  m_trainButton =
+      new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), QStringLiteral("Train"));
+  m_trainButton->setObjectName(QStringLiteral("trainButton"));
+  m_trainButton->setDefault(true);
+  // The primary action in the palette's highlight colour, so it reads as the thing to press.
+  QPalette primary = m_trainButton->palette();
+  primary.setColor(QPalette::Active, QPalette::Button, primary.color(QPalette::Highlight));
+  primary.setColor(QPalette::Inactive, QPalette::Button, primary.color(QPalette::Highlight));
+  primary.setColor(QPalette::Active, QPalette::ButtonText,
+                   primary.color(QPalette::HighlightedText));
+  primary.setColor(QPalette::Inactive, QPalette::ButtonText,
+                   primary.color(QPalette::HighlightedText));
+  m_trainButton->setPalette(primary);
+  m_stopButton =
+      new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), QStringLiteral("Stop"));
+  m_stopButton->setObjectName(QStringLiteral("stopButton"));
+  m_stopButton->setToolTip(QStringLiteral("Stop after the current batch (Ctrl+.)"));
+  connect(m_trainButton, &QPushButton::clicked, this, &MainWindow::startTraining);
+  connect(m_stopButton, &QPushButton::clicked, this, &MainWindow::stopTraining);
+  row->addWidget(m_trainButton);
+  row->addWidget(m_stopButton);
+  row->addStretch(1);
+  layout->addLayout(row);
+
+  m_progressBar = new QProgressBar;
+  m_progressBar->setObjectName(QStringLiteral("progressBar"));
+  m_progressBar->setRange(0, 1000);
+  m_progressBar->setValue(0);
+  m_progressBar->setTextVisible(true);
+  m_progressBar->setAlignment(Qt::AlignCenter);
+  m_progressBar->setFormat(QStringLiteral("Not started"));
+  layout->addWidget(m_progressBar);
+
+  m_lossPlot = new LossPlot;
+  m_lossPlot->setObjectName(QStringLiteral("lossPlot"));
+
+  // Per-epoch results, like fastai's progress table; a sentence stands in until the first row.
+  m_epochTable = new QTableWidget(0, 5);
+  m_epochTable->setObjectName(QStringLiteral("epochTable"));
+  m_epochTable->setHorizontalHeaderLabels({QStringLiteral("epoch"), QStringLiteral("train_loss"),
+                                           QStringLiteral("valid_loss"), QStringLiteral("accuracy"),
+                                           QStringLiteral("time")});
+  m_epochTable->verticalHeader()->setVisible(false);
+  m_epochTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_epochTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_epochTable->setAlternatingRowColors(true);
+  // Compact columns like fastai's table; numbers and their headers right-aligned.
+  m_epochTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  m_epochTable->horizontalHeader()->setStretchLastSection(false);
+  m_epochTable->horizontalHeader()->setDefaultAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  m_epochTable->horizontalHeader()->setMinimumSectionSize(
+      m_epochTable->fontMetrics().horizontalAdvance(QStringLiteral("1 min 12 s")) + 24);
+  auto* tablePlaceholder = wrappedLabel(QStringLiteral(
+      "After each epoch a row appears here with its train loss, valid loss, accuracy and time."));
+  tablePlaceholder->setAlignment(Qt::AlignCenter);
+  m_resultsStack = new QStackedWidget;
+  m_resultsStack->addWidget(tablePlaceholder);
+  m_resultsStack->addWidget(m_epochTable);
+
+  m_trainSplitter = new QSplitter(Qt::Vertical);
+  m_trainSplitter->addWidget(m_lossPlot);
+  m_trainSplitter->addWidget(m_resultsStack);
+  m_trainSplitter->setStretchFactor(0, 3);
+  m_trainSplitter->setStretchFactor(1, 1);
+  m_trainSplitter->setChildrenCollapsible(false);
+  m_trainSplitter->setSizes({600, 180});
+  layout->addWidget(m_trainSplitter, 1);
+  return page;
+}
+
+void MainWindow::createActions() {
+  QMenu* file = menuBar()->addMenu(QStringLiteral("&File"));
+  m_openAction = file->addAction(QStringLiteral("&Open project..."), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(
+        this, QStringLiteral("Open project"), QString(),
+        QStringLiteral("Learnbench projects (*.lbproj);;All files (*)"));
+    if (!path.isEmpty()) openProject(path);
+  });
+  m_openAction->setShortcut(QKeySequence::Open);
+  m_openAction->setToolTip(QStringLiteral("Open a project file (*.lbproj)"));
+  m_exampleAction =
+      file->addAction(QStringLiteral("Open the &example"), this, [this] { openExampleProject(); });
+  m_exampleAction->setToolTip(QStringLiteral("Open the built-in Fashion-MNIST example"));
+  file->addSeparator();
+  QAction* quit = file->addAction(QStringLiteral("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* training = menuBar()->addMenu(QStringLiteral("&Training"));
+  m_trainAction = training->addAction(QStringLiteral("&Train"), this, &MainWindow::startTraining);
+  m_trainAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+  m_stopAction = training->addAction(QStringLiteral("&Stop"), this, &MainWindow::stopTraining);
+  m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+
+  QMenu* view = menuBar()->addMenu(QStringLiteral("&View"));
+  QAction* in = view->addAction(QStringLiteral("Zoom &in"), this, &MainWindow::zoomIn);
+  // Ctrl+= is what most keyboards type for Ctrl++.
+  in->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Plus), QKeySequence(Qt::CTRL | Qt::Key_Equal)});
+  QAction* out = view->addAction(QStringLiteral("Zoom &out"), this, &MainWindow::zoomOut);
+  out->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Minus));  // what QKeySequence::ZoomOut is
+  QAction* reset = view->addAction(QStringLiteral("&Actual size"), this, &MainWindow::zoomReset);
+  reset->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+  view->addSeparator();
+  QAction* resetPlot = view->addAction(QStringLiteral("&Reset the plot view"), this,
+                                       [this] { m_lossPlot->resetView(); });
+  resetPlot->setToolTip(QStringLiteral("Follow the data again (or double-click the plot)"));
+}
+
+bool MainWindow::openProject(const QString& path) {
+  if (m_training) return false;
+  try {
+    setProject(loadProject(path.toStdString()));
+    return true;
+  } catch (const std::exception& e) {
+    // lb::Error carries a sentence; anything else still gets shown rather than lost.
+    m_hasProject = false;
+    m_dataError = QString::fromStdString(e.what());
+    updateProjectPages();
+    setTraining(false);
+    setStatus(m_dataError);
+    return false;
+  }
+}
+
+bool MainWindow::openExampleProject() {
+  if (m_training) return false;
+  QFile file(kExampleResource);
+  if (!file.open(QIODevice::ReadOnly)) {
+    setStatus(QStringLiteral("The built-in example project is missing from this build."));
+    return false;
+  }
+  try {
+    setProject(parseProject(file.readAll().toStdString(), kExampleResource.toStdString()));
+    return true;
+  } catch (const std::exception& e) {
+    setStatus(QString::fromStdString(e.what()));
+    return false;
+  }
+}
+
+void MainWindow::setProject(const Project& project) {
+  if (m_training) return;
+  m_project = project;
+  m_hasProject = true;
+  m_hasDataInfo = false;
+  m_dataOk = true;
+  m_dataError.clear();
+  m_hasProgress = false;
+  m_completedEpochs = 0;
+
+  const QSignalBlocker b1(m_epochsSpin), b2(m_lrSpin), b3(m_batchSizeSpin);
+  m_epochsSpin->setValue(project.train.epochs);
+  m_lrSpin->setValue(project.train.lr);
+  m_batchSizeSpin->setValue(project.train.batchSize);
+
+  m_lossPlot->clear();
+  m_epochTable->setRowCount(0);
+  m_resultsStack->setCurrentIndex(0);
+  m_progressBar->setValue(0);
+  m_progressBar->setFormat(QStringLiteral("Not started"));
+  setWindowTitle(QStringLiteral("%1 - Learnbench").arg(QString::fromStdString(project.name)));
+  updateProjectPages();
+  setTraining(false);
+  setStatus(QStringLiteral("Loading the data of %1...").arg(QString::fromStdString(project.name)));
+
+  // Loading tells the user what the data holds (and whether it loads at all) before they train.
+  TrainingWorker* worker = m_worker;
+  QMetaObject::invokeMethod(
+      m_worker, [worker, project] { worker->load(project); }, Qt::QueuedConnection);
+}
+
+void MainWindow::updateProjectPages() {
+  if (!m_hasProject) {
+    const QString none = QStringLiteral("No project is open.");
+    m_dataForm[0]->setText(none);
+    for (int i = 1; i < 6; ++i) m_dataForm[i]->clear();
+    if (!m_dataError.isEmpty()) m_dataForm[4]->setText(m_dataError);
+    for (QLabel* l : m_modelForm) l->clear();
+    m_modelForm[0]->setText(none);
+    setStepState(DataStep, false, m_dataError.isEmpty() ? none : m_dataError);
+    setStepState(ModelStep, false, none);
+    return;
+  }
+  const Project& p = m_project;
+  const QString file = QString::fromStdString(p.file.string());
+  m_dataForm[0]->setText(
+      file.startsWith(QLatin1Char(':'))
+          ? QStringLiteral("%1 (the built-in example)").arg(QString::fromStdString(p.name))
+          : QStringLiteral("%1 (%2)").arg(QString::fromStdString(p.name), file));
+  m_dataForm[1]->setText(sourceName(p.data.source));
+  m_dataForm[2]->setText(QString::fromStdString(p.dataPath().string()));
+  m_dataForm[3]->setText(
+      p.data.limit <= 0
+          ? QStringLiteral("All of them")
+          : QStringLiteral("%1 training images, balanced across the classes, and validation "
+                           "images in proportion")
+                .arg(formatCount(p.data.limit)));
+  if (!m_dataOk) {
+    m_dataForm[4]->setText(m_dataError);
+    m_dataForm[5]->setText(QStringLiteral("Unknown: the data could not be loaded."));
+  } else if (m_hasDataInfo) {
+    m_dataForm[4]->setText(m_dataInfo.summary);
+    m_dataForm[5]->setText(m_dataInfo.classes.join(QStringLiteral(", ")));
+  } else {
+    m_dataForm[4]->setText(QStringLiteral("Loading..."));
+    m_dataForm[5]->setText(QStringLiteral("Known once the data has loaded."));
+  }
+
+  QStringList channels;
+  for (int c : p.model.channels) channels << QString::number(c);
+  m_modelForm[0]->setText(modelName(p.model.name));
+  m_modelForm[1]->setText(
+      QStringLiteral("%1 convolution blocks, each halving the image size, with %2 channels; then "
+                     "pooling and one linear layer to the classes")
+          .arg(p.model.channels.size())
+          .arg(channels.join(QStringLiteral(", "))));
+  m_modelForm[2]->setText(m_hasDataInfo ? formatCount(m_dataInfo.parameterCount)
+                                        : QStringLiteral("Counted once the data has loaded."));
+
+  if (!m_dataOk) {
+    setStepState(DataStep, false, m_dataError);
+    setStepState(ModelStep, false, QStringLiteral("The model is built once the data loads."));
+  } else if (m_hasDataInfo) {
+    setStepState(DataStep, true, m_dataInfo.summary);
+    setStepState(ModelStep, true,
+                 QStringLiteral("%1 parameters").arg(formatCount(m_dataInfo.parameterCount)));
+  } else {
+    m_stepList->item(DataStep)->setIcon(blankIcon());
+    m_stepList->item(ModelStep)->setIcon(blankIcon());
+  }
+}
+
+void MainWindow::setStepState(Step step, bool ok, const QString& tooltip) {
+  QListWidgetItem* item = m_stepList->item(step);
+  item->setIcon(
+      style()->standardIcon(ok ? QStyle::SP_DialogApplyButton : QStyle::SP_MessageBoxWarning));
+  item->setToolTip(tooltip);
+}
+
+void MainWindow::showStep(Step step) { m_stepList->setCurrentRow(step); }
+
+QString MainWindow::statusText() const { return m_statusLabel->text(); }
+
+void MainWindow::setStatus(const QString& text) { m_statusLabel->setText(text); }
+
+void MainWindow::setTraining(bool training) {
+  m_training = training;
+  const bool canTrain = !training && m_hasProject && m_dataOk;
+  m_trainButton->setEnabled(canTrain);
+  m_trainAction->setEnabled(canTrain);
+  m_stopButton->setEnabled(training);
+  m_stopAction->setEnabled(training);
+  m_epochsSpin->setEnabled(!training);
+  m_lrSpin->setEnabled(!training);
+  m_batchSizeSpin->setEnabled(!training);
+  m_openAction->setEnabled(!training);
+  m_exampleAction->setEnabled(!training);
+  // Say why Train cannot be pressed, on hover.
+  QString why = QStringLiteral("Fit the model with one-cycle training (Ctrl+Return)");
+  if (training)
+    why = QStringLiteral("Training is running");
+  else if (!m_hasProject)
+    why = QStringLiteral("Open a project first (File > Open project)");
+  else if (!m_dataOk)
+    why = QStringLiteral("The data could not be loaded: %1").arg(m_dataError);
+  m_trainButton->setToolTip(why);
+  if (training)
+    m_pollTimer->start();
+  else
+    m_pollTimer->stop();
+}
+
+void MainWindow::startTraining() {
+  if (m_training || !m_hasProject || !m_dataOk || !m_worker) return;
+  m_project.train.epochs = m_epochsSpin->value();
+  m_project.train.lr = m_lrSpin->value();
+  m_project.train.batchSize = m_batchSizeSpin->value();
+
+  m_lossPlot->clear();
+  m_lossPlot->setPlaceholderText(QStringLiteral("Loading the data..."));
+  m_epochTable->setRowCount(0);
+  m_resultsStack->setCurrentIndex(0);
+  m_completedEpochs = 0;
+  m_hasProgress = false;
+  m_progressBar->setValue(0);
+  m_progressBar->setFormat(QStringLiteral("Loading the data..."));
+  m_runClock.start();
+  m_worker->clearStop();  // before queuing start(): a Stop pressed right after still counts
+  setTraining(true);
+  setStatus(
+      QStringLiteral("Loading the data of %1...").arg(QString::fromStdString(m_project.name)));
+
+  TrainingWorker* worker = m_worker;
+  const Project project = m_project;
+  QMetaObject::invokeMethod(
+      m_worker, [worker, project] { worker->start(project); }, Qt::QueuedConnection);
+}
+
+void MainWindow::stopTraining() {
+  if (!m_training || !m_worker) return;
+  m_worker->requestStop();
+  m_stopButton->setEnabled(false);
+  m_stopAction->setEnabled(false);
+  setStatus(QStringLiteral("Stopping after this batch..."));
+}
+
+void MainWindow::drainProgress() {
+  if (!m_worker) return;
+  const std::vector<BatchProgress> pending = m_worker->takePending();
+  if (pending.empty()) return;
+  for (const BatchProgress& p : pending) m_lossPlot->addBatch(p);
+  m_lastProgress = pending.back();
+  m_hasProgress = true;
+  if (m_training && !m_worker->stopRequested()) showProgress(m_lastProgress);
+}
+
+void MainWindow::showProgress(const BatchProgress& p) {
+  const double total = double(std::max(1, p.epochs)) * std::max(1, p.batches);
+  const double done = double(p.epoch) * std::max(1, p.batches) + p.batch + 1;
+  m_progressBar->setValue(int(1000 * std::clamp(done / total, 0.0, 1.0)));
+  m_progressBar->setFormat(QStringLiteral("Epoch %1/%2 \u00b7 batch %3/%4 \u00b7 %5 left")
+                               .arg(p.epoch + 1)
+                               .arg(p.epochs)
+                               .arg(p.batch + 1)
+                               .arg(p.batches)
+                               .arg(formatDuration(p.secondsLeft)));
+  setStatus(QStringLiteral("Epoch %1 of %2, batch %3 of %4, %5 left")
+                .arg(p.epoch + 1)
+                .arg(p.epochs)
+                .arg(p.batch + 1)
+                .arg(p.batches)
+                .arg(formatDuration(p.secondsLeft)));
+}
+
+void MainWindow::onDataReady(const DataInfo& info) {
+  m_dataInfo = info;
+  m_hasDataInfo = true;
+  m_dataOk = true;
+  updateProjectPages();
+  if (m_training) {
+    m_lossPlot->setPlaceholderText(QStringLiteral("The first batches are on their way..."));
+    m_progressBar->setFormat(QStringLiteral("Starting..."));
+    setStatus(QStringLiteral("Training on %1").arg(info.summary));
+  } else {
+    setTraining(false);
+    setStatus(QStringLiteral("Ready: %1, %2 training images")
+                  .arg(QString::fromStdString(m_project.name), formatCount(info.trainItems)));
+  }
+}
+
+void MainWindow::onDataFailed(const QString& sentence) {
+  m_dataOk = false;
+  m_dataError = sentence;
+  updateProjectPages();
+  if (!m_training) setTraining(false);
+  setStatus(sentence);
+}
+
+void MainWindow::onEpochDone(const EpochResult& r) {
+  drainProgress();
+  m_lossPlot->addEpoch(r);
+  m_lastEpoch = r;
+  ++m_completedEpochs;
+
+  const int row = m_epochTable->rowCount();
+  m_epochTable->insertRow(row);
+  const QString cells[] = {QString::number(r.epoch + 1), formatLoss(r.trainLoss),
+                           formatLoss(r.validLoss), formatPercent(r.accuracy),
+                           formatDuration(r.seconds)};
+  for (int c = 0; c < 5; ++c) {
+    auto* item = new QTableWidgetItem(cells[c]);
+    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_epochTable->setItem(row, c, item);
+  }
+  m_epochTable->scrollToBottom();
+  m_resultsStack->setCurrentIndex(1);
+}
+
+void MainWindow::onFinished(bool stopped) {
+  drainProgress();  // the worker is done: everything it reported is in the buffer now
+  setTraining(false);
+  m_lossPlot->setPlaceholderText(QStringLiteral("Press Train to watch the loss fall"));
+  const QString time = formatDuration(m_runClock.elapsed() / 1000.0);
+  if (stopped) {
+    const QString text =
+        m_completedEpochs == 0
+            ? QStringLiteral("Training stopped before the first epoch ended")
+            : QStringLiteral("Training stopped after %1").arg(epochsWord(m_completedEpochs));
+    m_progressBar->setFormat(text);
+    setStatus(text);
+  } else {
+    m_progressBar->setValue(m_progressBar->maximum());
+    m_progressBar->setFormat(
+        QStringLiteral("Finished: %1 in %2").arg(epochsWord(m_completedEpochs), time));
+    setStatus(QStringLiteral("Training finished: %1 in %2, accuracy %3")
+                  .arg(epochsWord(m_completedEpochs), time, formatPercent(m_lastEpoch.accuracy)));
+  }
+}
+
+void MainWindow::onFailed(const QString& sentence) {
+  drainProgress();
+  setTraining(false);
+  m_lossPlot->setPlaceholderText(QStringLiteral("Press Train to watch the loss fall"));
+  m_progressBar->setFormat(QStringLiteral("Training failed"));
+  setStatus(sentence);
+}
+
+void MainWindow::zoomIn() {
+  for (double z : kZoomSteps)
+    if (z > m_zoom + 1e-6) {
+      m_zoom = z;
+      break;
+    }
+  applyZoom();
+}
+
+void MainWindow::zoomOut() {
+  for (auto it = std::rbegin(kZoomSteps); it != std::rend(kZoomSteps); ++it)
+    if (*it < m_zoom - 1e-6) {
+      m_zoom = *it;
+      break;
+    }
+  applyZoom();
+}
+
+void MainWindow::zoomReset() {
+  m_zoom = 1.0;
+  applyZoom();
+}
+
+void MainWindow::applyZoom() {
+  // One application font for everything: widgets follow it and LossPlot restyles on FontChange.
+  QFont f = m_baseFont;
+  if (f.pointSizeF() > 0)
+    f.setPointSizeF(m_baseFont.pointSizeF() * m_zoom);
+  else
+    f.setPixelSize(std::max(1, int(m_baseFont.pixelSize() * m_zoom + 0.5)));
+  QApplication::setFont(f);
+
+  // The explicitly styled fonts do not follow the application font: recompute them.
+  QFont big = f;
+  big.setBold(true);
+  if (big.pointSizeF() > 0) big.setPointSizeF(f.pointSizeF() * 1.2);
+  m_trainButton->setFont(big);
+  m_trainButton->setMinimumHeight(QFontMetrics(big).height() * 2);
+  m_trainButton->setMinimumWidth(QFontMetrics(big).horizontalAdvance(QStringLiteral("Train")) * 3);
+  m_stopButton->setMinimumHeight(QFontMetrics(big).height() * 2);
+  QFont title = f;
+  title.setBold(true);
+  if (title.pointSizeF() > 0) title.setPointSizeF(f.pointSizeF() * 1.4);
+  for (QLabel* label : findChildren<QLabel*>())
+    if (label->property("lbTitle").toBool()) label->setFont(title);
+  QFont steps = f;
+  if (steps.pointSizeF() > 0) steps.setPointSizeF(f.pointSizeF() * 1.1);
+  m_stepList->setFont(steps);
+  m_stepList->setIconSize(QSize(1, 1) * QFontMetrics(steps).height());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  saveSettings();
+  // Ask the worker to stop now, so the window disappears at once; the destructor joins the
+  // thread (within a batch, or after a data load that cannot be interrupted, about a second).
+  if (m_worker) {
+    m_pollTimer->stop();
+    m_worker->requestStop();
+    m_thread->quit();
+  }
+  QMainWindow::closeEvent(event);
+}
+
+void MainWindow::shutdownWorker() {
+  if (!m_thread) return;
+  m_pollTimer->stop();
+  // Stop answers within one batch (a data load in progress finishes first, about a second);
+  // quit() lets start() return, then the thread's loop ends and any queued start() is dropped.
+  m_worker->requestStop();
+  m_worker->disconnect(this);
+  m_thread->quit();
+  m_thread->wait();
+  delete m_worker;
+  m_worker = nullptr;
+  delete m_thread;
+  m_thread = nullptr;
+  if (m_training) {
+    m_training = false;
+    m_trainButton->setEnabled(false);
+    m_stopButton->setEnabled(false);
+  }
+}
+
+void MainWindow::saveSettings() const {
+  QSettings settings;
+  settings.setValue(kGeometryKey, saveGeometry());
+  settings.setValue(kMainSplitterKey, m_mainSplitter->saveState());
+  settings.setValue(kTrainSplitterKey, m_trainSplitter->saveState());
+  settings.setValue(kZoomKey, m_zoom);
+}
+
+void MainWindow::restoreSettings() {
+  QSettings settings;
+  if (!restoreGeometry(settings.value(kGeometryKey).toByteArray())) {
+    // First start: most of the screen, so the plot is large enough to read from a distance.
+    const QSize screen = this->screen() ? this->screen()->availableSize() : QSize(1280, 800);
+    resize(std::max(900, int(screen.width() * 0.85)), std::max(640, int(screen.height() * 0.85)));
+  }
+  m_mainSplitter->restoreState(settings.value(kMainSplitterKey).toByteArray());
+  m_trainSplitter->restoreState(settings.value(kTrainSplitterKey).toByteArray());
+  m_zoom = std::clamp(settings.value(kZoomKey, 1.0).toDouble(), kZoomSteps[0],
+                      kZoomSteps[std::size(kZoomSteps) - 1]);
+}
+
+}  // namespace lb

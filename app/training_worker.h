@@ -1,0 +1,79 @@
+#pragma once
+// TrainingWorker: runs an lb::Experiment on the thread it is moved to (MainWindow names that
+// thread "training"). Everything it sends the GUI is a value: queued signals for the rare events,
+// and a drained buffer for batches, which can arrive thousands of times a second: onBatch keeps
+// every BatchProgress under a short lock and the GUI takes them from its redraw timer, so no
+// event floods the GUI thread. batchDone is only a nudge, emitted at most every 30 ms.
+// Stop is an atomic, intentionally not a slot: a slot would wait behind the running fit.
+#include <QMetaType>
+#include <QMutex>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <atomic>
+#include <chrono>
+#include <vector>
+
+#include "engine/project/project.h"
+#include "engine/train/progress.h"
+
+namespace lb {
+
+// What loading a project's data found, for the Data and Model pages and the status line.
+struct DataInfo {
+  QString summary;  // "60,000 training and 10,000 validation images, 10 classes"
+  QStringList classes;
+  int trainItems = 0;
+  int validItems = 0;
+  int batchesPerEpoch = 0;
+  long long parameterCount = 0;
+};
+
+class TrainingWorker : public QObject {
+  Q_OBJECT
+ public:
+  explicit TrainingWorker(QObject* parent = nullptr);
+  ~TrainingWorker() override;
+
+  // Thread-safe. Ends a running fit within one batch; a start() that has not begun yet ends
+  // before its first batch. Cleared by clearStop(), which the caller does before start().
+  void requestStop();
+  void clearStop();
+  bool stopRequested() const;
+
+  // Thread-safe: every batch reported since the last call, oldest first.
+  std::vector<BatchProgress> takePending();
+
+ public Q_SLOTS:
+  // Load the data only (to tell the user what the project holds); emits dataReady or dataFailed.
+  void load(const lb::Project& project);
+  // Load the data and fit. Emits dataReady, then batchDone/epochDone while it trains, then
+  // exactly one of finished or failed.
+  void start(const lb::Project& project);
+
+ Q_SIGNALS:
+  void dataReady(const lb::DataInfo& info);
+  void dataFailed(const QString& sentence);
+  void batchDone(const lb::BatchProgress& latest);  // throttled; takePending() has them all
+  void epochDone(const lb::EpochResult& result);
+  void finished(bool stopped);
+  void failed(const QString& sentence);
+
+ private:
+  void onBatch(const BatchProgress& progress);
+
+  std::atomic<bool> m_stop{false};
+  QMutex m_mutex;
+  std::vector<BatchProgress> m_pending;  // guarded by m_mutex
+  std::chrono::steady_clock::time_point m_lastNudge;
+};
+
+// Registers the value types above for queued connections (idempotent).
+void registerTrainingMetaTypes();
+
+}  // namespace lb
+
+Q_DECLARE_METATYPE(lb::Project)
+Q_DECLARE_METATYPE(lb::BatchProgress)
+Q_DECLARE_METATYPE(lb::EpochResult)
+Q_DECLARE_METATYPE(lb::DataInfo)

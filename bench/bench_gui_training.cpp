@@ -1,0 +1,77 @@
+// The cost of watching: one epoch of the example project trained by the engine alone
+// (Experiment::train on this thread) and by the open main window (its worker thread feeding the
+// live loss plot, progress bar and status line), alternated, at batch 64 and 128. Both figures
+// are images per second of the whole epoch (training and validation) as EpochResult reports it.
+// The window is shown on the platform Qt picks (offscreen when QT_QPA_PLATFORM=offscreen; under
+// Xvfb or a desktop it really paints).
+//   bench_gui_training [--limit N] [--repeats R]
+#include <QApplication>
+#include <QEventLoop>
+#include <cstdio>
+#include <cstring>
+
+#include "app/main_window.h"
+#include "app/training_worker.h"
+#include "bench/bench_common.h"
+#include "engine/train/experiment.h"
+#include "engine/util/runtime.h"
+
+namespace {
+
+double engineAlone(const lb::Project& project) {
+  lb::Experiment experiment(project);
+  const auto outcome = experiment.train();
+  return experiment.trainItems() / outcome.epochs.at(0).seconds;
+}
+
+double withWindow(lb::MainWindow& window, const lb::Project& project) {
+  window.setProject(project);
+  double seconds = 0;
+  int trainItems = 0;
+  QEventLoop loop;
+  auto* worker = window.trainingWorker();
+  auto c1 = QObject::connect(worker, &lb::TrainingWorker::dataReady,
+                             [&](const lb::DataInfo& info) { trainItems = info.trainItems; });
+  auto c2 = QObject::connect(worker, &lb::TrainingWorker::epochDone,
+                             [&](const lb::EpochResult& e) { seconds = e.seconds; });
+  auto c3 = QObject::connect(worker, &lb::TrainingWorker::finished, &loop, &QEventLoop::quit);
+  auto c4 = QObject::connect(worker, &lb::TrainingWorker::failed, &loop, &QEventLoop::quit);
+  // Let the project's data summary load first, as it does when a user opens a project.
+  while (window.statusText().startsWith(QStringLiteral("Loading"))) QApplication::processEvents(QEventLoop::WaitForMoreEvents);
+  window.startTraining();
+  loop.exec();
+  for (const auto& c : {c1, c2, c3, c4}) QObject::disconnect(c);
+  return seconds > 0 ? trainItems / seconds : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lb::tuneAllocator();
+  QApplication app(argc, argv);
+  const auto [limit, repeats, threads] = lb::bench::parseArgs(argc, argv);
+  lb::Project project;
+  project.name = "bench";
+  project.data.limit = limit;
+  project.train.epochs = 1;
+  project.train.threads = threads;
+
+  lb::MainWindow window;
+  window.resize(1400, 900);
+  window.show();
+  std::printf("Fashion-MNIST, one epoch (%s training images), %d repeats, platform %s\n",
+              limit ? std::to_string(limit).c_str() : "60000", repeats,
+              qPrintable(QGuiApplication::platformName()));
+  std::printf("%-6s %16s %16s %14s\n", "batch", "engine img/s", "window img/s", "window/engine");
+  for (int bs : {64, 128}) {
+    project.train.batchSize = bs;
+    std::vector<double> engine, gui;
+    for (int r = 0; r < repeats; ++r) {
+      engine.push_back(engineAlone(project));
+      gui.push_back(withWindow(window, project));
+    }
+    const double e = lb::bench::median(engine), g = lb::bench::median(gui);
+    std::printf("%-6d %16.0f %16.0f %14.3f\n", bs, e, g, g / e);
+  }
+  return 0;
+}
