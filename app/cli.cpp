@@ -1,5 +1,8 @@
 #include "app/cli.h"
 
+#include "app/cli_commands.h"
+#include "app/cli_summary.h"
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -21,77 +24,30 @@ namespace {
 constexpr const char* kUsage = R"(usage: learnbench-cli COMMAND [OPTIONS]
 
 commands:
-  train PROJECT [--epochs N] [--lr X] [--bs N] [--limit N] [--seed N] [--threads N] [--json]
-        train the project's model with fastai's one-cycle schedule and print a row per epoch
+  train PROJECT [--epochs N] [--lr X] [--bs N] [--limit N] [--seed N] [--threads N] [--resume]
+        [--json]
+        train the project's model with fastai's one-cycle schedule and print a row per epoch;
+        a checkpoint is saved after every epoch in PROJECT's folder (NAME/checkpoints/last.pt),
+        and --resume goes on from it with the schedule where it stopped
   lr-find PROJECT [--csv OUT] [--plot OUT.png] [--limit N] [--bs N] [--seed N] [--num-it N]
         [--threads N] [--json]
         sweep the lr from 1e-7 to 10 (fastai's lr_find) and print the four suggested lrs
   schedule --epochs E --iters-per-epoch N --lr X [--kind one-cycle|flat-cos]
         [--pct-start P] [--div D] [--div-final D] [--json]
         print the learning rate and momentum of every iteration of a planned fit
+  summary PROJECT [--json]
+        print the data (source, item counts) and the model's layers with their output shapes
+        and parameter counts; exits 1 with a sentence at the first layer that does not fit
+  interpret PROJECT --out DIR [--checkpoint F] [--k N] [--limit N] [--threads N] [--gradcam]
+        [--json]
+        fastai's interpretation of the trained model on the validation set: the k (9) largest
+        losses as top_losses.png/.csv (with Grad-CAM as top_losses_gradcam.png), the confusion
+        matrix as confusion_matrix.png/.csv and most_confused.csv in DIR; the checkpoint is
+        NAME/checkpoints/last.pt unless --checkpoint names one
   help  show this text
 
 Every command prints a table by default and one JSON object per line with --json.
 )";
-
-// A command's options: "--name value" pairs and flags, checked against what the command takes.
-struct Options {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> values;
-  bool json = false;
-};
-
-Options parseOptions(const std::string& command, const std::vector<std::string>& args,
-                     const std::vector<std::string>& takesValue) {
-  Options o;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--json") {
-      o.json = true;
-    } else if (a.rfind("--", 0) == 0) {
-      if (std::find(takesValue.begin(), takesValue.end(), a) == takesValue.end())
-        throw std::invalid_argument("The option " + a + " is not one that \"" + command +
-                                    "\" takes: see learnbench-cli help.");
-      if (i + 1 >= args.size())
-        throw std::invalid_argument("The option " + a + " needs a value after it.");
-      o.values[a] = args[++i];
-    } else {
-      o.positional.push_back(a);
-    }
-  }
-  return o;
-}
-
-std::optional<long long> wholeNumber(const Options& o, const std::string& name, long long min) {
-  auto it = o.values.find(name);
-  if (it == o.values.end()) return std::nullopt;
-  std::size_t used = 0;
-  long long v = 0;
-  try {
-    v = std::stoll(it->second, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != it->second.size() || v < min)
-    throw std::invalid_argument(name + " needs a whole number of at least " +
-                                std::to_string(min) + ", got \"" + it->second + "\".");
-  return v;
-}
-
-std::optional<double> positiveNumber(const Options& o, const std::string& name) {
-  auto it = o.values.find(name);
-  if (it == o.values.end()) return std::nullopt;
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(it->second, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != it->second.size() || !(v > 0) || !std::isfinite(v))
-    throw std::invalid_argument(name + " needs a positive number, got \"" + it->second + "\".");
-  return v;
-}
 
 // fastai prints epoch times as mm:ss.
 std::string clock(double seconds) {
@@ -104,7 +60,7 @@ std::string clock(double seconds) {
 int train(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
           const std::atomic<bool>* stopRequested) {
   const Options o = parseOptions(
-      "train", args, {"--epochs", "--lr", "--bs", "--limit", "--seed", "--threads"});
+      "train", args, {"--epochs", "--lr", "--bs", "--limit", "--seed", "--threads"}, {"--resume"});
   if (o.positional.size() != 1)
     throw std::invalid_argument("train needs exactly one project file: learnbench-cli train PROJECT.");
   Project project = loadProject(o.positional[0]);
@@ -124,6 +80,9 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   }
   TrainingHooks hooks;
   hooks.stopRequested = stopRequested;
+  // Checkpoints go beside the project, so an interrupted run can go on with --resume.
+  hooks.checkpointFile = project.lastCheckpoint();
+  hooks.resume = o.has("--resume");
   hooks.onEpoch = [&](const EpochResult& e) {
     if (o.json) {
       nlohmann::json row = {{"epoch", e.epoch},         {"train_loss", e.trainLoss},
@@ -143,7 +102,8 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
     return 1;
   }
   if (outcome.stopped) {
-    err << "Training was interrupted after " << outcome.epochs.size() << " complete epoch(s).\n";
+    err << "Training was interrupted after " << outcome.resumedFrom + outcome.epochs.size()
+        << " complete epoch(s): run it again with --resume to go on.\n";
     return 1;
   }
   return 0;
@@ -284,7 +244,9 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     if (command == "train") return train(args, out, err, stopRequested);
     if (command == "lr-find") return lrFind(args, out, err, stopRequested);
     if (command == "schedule") return schedule(args, out);
-    static const std::vector<std::string> later = {"new", "summary", "interpret", "export",
+    if (command == "interpret") return runInterpret(args, out, err);
+    if (command == "summary") return runSummary(args, out, err);
+    static const std::vector<std::string> later = {"new", "export",
                                                    "predict"};
     if (std::find(later.begin(), later.end(), command) != later.end()) {
       err << "The command \"" << command << "\" is not available in this version of Learnbench yet.\n";

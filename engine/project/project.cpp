@@ -85,6 +85,11 @@ std::filesystem::path Project::dataPath() const {
   return std::filesystem::absolute(file).parent_path() / p;
 }
 
+std::filesystem::path Project::runFolder() const {
+  const auto absolute = std::filesystem::absolute(file.empty() ? "untitled.lbproj" : file);
+  return absolute.parent_path() / absolute.stem();
+}
+
 Project parseProject(const std::string& text, const std::filesystem::path& file) {
   json root;
   try {
@@ -115,19 +120,8 @@ Project parseProject(const std::string& text, const std::filesystem::path& file)
   p.data.path = data.text("path", p.data.path);
   p.data.limit = data.integer("limit", p.data.limit, 0, 1 << 30);
 
-  FieldReader model(sub(top, "model"), "model", file, {"name", "channels"});
-  p.model.name = model.text("name", p.model.name);
-  if (p.model.name != "simple_cnn")
-    model.fail("model.name", "must be \"simple_cnn\" (the only model this version builds)");
-  if (const json* ch = model.find("channels")) {
-    if (!ch->is_array() || ch->empty()) model.fail("model.channels", "must be a non-empty list of channel counts");
-    p.model.channels.clear();
-    for (const auto& c : *ch) {
-      if (!c.is_number_integer() || c.get<long long>() < 1 || c.get<long long>() > 4096)
-        model.fail("model.channels", "must hold whole numbers between 1 and 4096");
-      p.model.channels.push_back(c.get<int>());
-    }
-  }
+  // The model spec reads and checks its own fields (which depend on the model's name).
+  static_cast<ModelSpec&>(p.model) = modelSpecFromJson(sub(top, "model"), file.string(), p.model);
 
   FieldReader train(sub(top, "train"), "train", file,
                     {"epochs", "lr", "batchSize", "seed", "threads"});
@@ -155,7 +149,7 @@ std::string projectToJson(const Project& p) {
   root["formatVersion"] = kProjectFormatVersion;
   root["name"] = p.name;
   root["data"] = {{"source", p.data.source}, {"path", p.data.path}, {"limit", p.data.limit}};
-  root["model"] = {{"name", p.model.name}, {"channels", p.model.channels}};
+  root["model"] = modelSpecToJson(p.model);
   root["train"] = {{"epochs", p.train.epochs},         {"lr", p.train.lr},
                    {"batchSize", p.train.batchSize},   {"seed", p.train.seed},
                    {"threads", p.train.threads}};

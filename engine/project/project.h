@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/models/model_spec.h"
+
 namespace lb {
 
 inline constexpr int kProjectFormatVersion = 1;
@@ -19,10 +21,9 @@ struct DataSettings {
   int limit = 0;  // 0 = all; else training items kept (class-balanced), validation in proportion
 };
 
-struct ModelSettings {
-  std::string name = "simple_cnn";
-  std::vector<int> channels = {16, 32, 64, 128};  // one stride-2 conv block per entry
-};
+// The project's "model" object: a ModelSpec (a zoo entry or a layer list); the default is the
+// simple CNN.
+using ModelSettings = ModelSpec;
 
 struct TrainSettings {
   int epochs = 1;
@@ -42,6 +43,10 @@ struct Project {
 
   // data.path made absolute against the project file's folder.
   std::filesystem::path dataPath() const;
+  // Where runs of this project keep their files: a folder named like the project file, beside
+  // it ("pets.lbproj" -> "pets/"). The latest epoch's checkpoint is checkpoints/last.pt there.
+  std::filesystem::path runFolder() const;
+  std::filesystem::path lastCheckpoint() const { return runFolder() / "checkpoints" / "last.pt"; }
 };
 
 Project loadProject(const std::filesystem::path& file);

@@ -4,13 +4,17 @@
 
 #include "engine/data/fashion_mnist.h"
 #include "engine/data/tensor_loader.h"
+#include "engine/interpret/interpretation.h"
+#include "engine/models/model_builder.h"
 #include "engine/models/simple_cnn.h"
 #include "engine/train/callbacks.h"
+#include "engine/train/checkpoint.h"
 #include "engine/train/build_learner.h"
 #include "engine/train/learner.h"
 #include "engine/train/lr_finder.h"
 #include "engine/train/training_callbacks.h"
 #include "engine/util/device.h"
+#include "engine/util/error.h"
 #include "engine/util/runtime.h"
 
 namespace lb {
@@ -33,14 +37,18 @@ BuiltLearner buildLearner(const Project& p) {
   valid.to(device);
 
   torch::manual_seed(p.train.seed);
-  auto model = makeSimpleCnn(1, static_cast<int>(data.classes.size()), p.model.channels);
+  // The input shape and the class count come from the data; the spec says the rest.
+  const ImageShape input{int(data.train.images.size(1)), int(data.train.images.size(2)),
+                         int(data.train.images.size(3))};
+  BuiltModel net = buildModel(p.model, input, static_cast<int>(data.classes.size()));
+  auto model = net.model;
   model->to(device);
   BuiltLearner built;
   built.classes = data.classes;
   built.learner = std::make_unique<Learner>(
       std::move(train), std::move(valid), model, crossEntropyLoss,
       std::vector<std::shared_ptr<Metric>>{std::make_shared<Accuracy>()}, OptimizerOptions{},
-      splitBodyHead(simpleCnnHeadStart(p.model.channels)));
+      splitBodyHead(net.headStart));
   return built;
 }
 
@@ -78,11 +86,24 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
   auto stop = std::make_shared<StopControl>();
   stop->watch(hooks.stopRequested);
   auto nanGuard = std::make_shared<NanGuard>();
+  std::vector<std::shared_ptr<Callback>> added = {progress, stop, nanGuard};
+  if (!hooks.checkpointFile.empty())
+    added.push_back(std::make_shared<CheckpointEveryEpoch>(hooks.checkpointFile));
 
-  const std::vector<std::shared_ptr<Callback>> added = {progress, stop, nanGuard};
+  if (hooks.resume) {
+    if (hooks.checkpointFile.empty() || !std::filesystem::exists(hooks.checkpointFile))
+      throw Error("There is no checkpoint to resume from at " + hooks.checkpointFile.string() +
+                  ": train without resuming first.");
+    outcome.resumedFrom = loadCheckpoint(learn, hooks.checkpointFile);
+    if (outcome.resumedFrom >= p.train.epochs)
+      throw Error("The checkpoint " + hooks.checkpointFile.string() + " already holds all " +
+                  std::to_string(p.train.epochs) + " epochs: train for more epochs, or train anew.");
+  }
+
   for (const auto& cb : added) learn.addCallback(cb);
   try {
-    learn.fitOneCycle(p.train.epochs, OneCycleOptions{}.setLrMax(p.train.lr));
+    learn.fitOneCycle(p.train.epochs, OneCycleOptions{}.setLrMax(p.train.lr), std::nullopt,
+                      outcome.resumedFrom);
   } catch (...) {
     for (const auto& cb : added) learn.removeCallback(cb);
     throw;
@@ -99,6 +120,18 @@ LrFindResult Experiment::findLearningRate(const LrFinderOptions& options,
                                           std::function<void(const LrFindPoint&)> onPoint) {
   useThreads(m_impl->project.train.threads);
   return lb::findLearningRate(*m_impl->learner, options, stop, std::move(onPoint));
+}
+
+Interpretation Experiment::interpret(int k, const std::filesystem::path& checkpoint) {
+  useThreads(m_impl->project.train.threads);
+  Learner& learn = *m_impl->learner;
+  if (!checkpoint.empty()) {
+    if (!std::filesystem::exists(checkpoint))
+      throw Error("There is no checkpoint at " + checkpoint.string() +
+                  ": train the project first, or name another checkpoint.");
+    loadModelWeights(*learn.model(), checkpoint);
+  }
+  return interpretLearner(learn, m_impl->classes, k);
 }
 
 }  // namespace lb

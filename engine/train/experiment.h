@@ -4,11 +4,13 @@
 // (throws lb::Error with a sentence when it cannot); train() runs fastai's one-cycle fit on the
 // calling thread, sets that thread's intra-op thread count, and reports through the hooks.
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/interpret/interpret_types.h"
 #include "engine/project/project.h"
 #include "engine/train/lr_find_types.h"
 #include "engine/train/progress.h"
@@ -21,10 +23,15 @@ struct TrainingHooks {
   std::function<void(const EpochResult&)> onEpoch;    // after every epoch's validation
   // Read before every batch; when it turns true the fit ends within one batch.
   const std::atomic<bool>* stopRequested = nullptr;
+  // When set, a checkpoint is written there after every epoch (atomically).
+  std::filesystem::path checkpointFile;
+  // Continue the fit from checkpointFile, with the schedule where it stopped.
+  bool resume = false;
 };
 
 struct TrainingOutcome {
-  std::vector<EpochResult> epochs;  // completed epochs only
+  std::vector<EpochResult> epochs;  // epochs completed by this call (not those resumed from)
+  int resumedFrom = 0;              // epochs already done in the checkpoint resumed from
   bool stopped = false;             // true when stopRequested ended the fit early
   std::string stopReason;           // why the engine itself ended it early (a NaN loss), in words
 };
@@ -50,6 +57,12 @@ class Experiment {
   LrFindResult findLearningRate(const LrFinderOptions& options = {},
                                 const std::atomic<bool>* stop = nullptr,
                                 std::function<void(const LrFindPoint&)> onPoint = {});
+
+  // fastai's ClassificationInterpretation over the validation set, on the calling thread: the
+  // k largest losses with their images and Grad-CAM maps, the confusion counts and the most
+  // confused pairs. With a checkpoint, its model weights replace this experiment's first (they
+  // stay loaded); throws lb::Error when it is missing or does not fit the model.
+  Interpretation interpret(int k, const std::filesystem::path& checkpoint = {});
 
  private:
   struct Impl;

@@ -7,6 +7,14 @@
 
 namespace {
 
+// The example project copied into `dir` (as example.lbproj), so runs write nothing into the
+// source tree.
+QString copyOfExample(const QTemporaryDir& dir) {
+  const QString copy = dir.filePath(QStringLiteral("example.lbproj"));
+  QFile::copy(lb::test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj"), copy);
+  return copy;
+}
+
 QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& text) {
   QFile f(dir.filePath(name));
   f.open(QIODevice::WriteOnly);
@@ -63,8 +71,8 @@ class TestCli : public QObject {
   }
 
   void trainPrintsATableRowPerEpoch() {
-    const Result r = runCli({QStringLiteral("train"),
-                             lb::test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj"),
+    QTemporaryDir dir;
+    const Result r = runCli({QStringLiteral("train"), copyOfExample(dir),
                              QStringLiteral("--limit"), QStringLiteral("1200"), QStringLiteral("--epochs"),
                              QStringLiteral("2")});
     QCOMPARE(r.exitCode, 0);
@@ -78,8 +86,8 @@ class TestCli : public QObject {
   }
 
   void trainJsonHasTheFields() {
-    const Result r = runCli({QStringLiteral("train"),
-                             lb::test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj"),
+    QTemporaryDir dir;
+    const Result r = runCli({QStringLiteral("train"), copyOfExample(dir),
                              QStringLiteral("--limit"), QStringLiteral("1200"), QStringLiteral("--json"),
                              QStringLiteral("--seed"), QStringLiteral("3"), QStringLiteral("--bs"),
                              QStringLiteral("32"), QStringLiteral("--lr"), QStringLiteral("5e-3")});
@@ -94,6 +102,32 @@ class TestCli : public QObject {
     }
     QVERIFY(row.value(QStringLiteral("time")).isString());
     QVERIFY(row.value(QStringLiteral("accuracy")).toDouble() > 0.3);
+  }
+
+  void resumeGoesOnFromTheLastCheckpoint() {
+    QTemporaryDir dir;
+    const QString project = copyOfExample(dir);
+    const QStringList quick = {QStringLiteral("--limit"), QStringLiteral("1200"), QStringLiteral("--json")};
+    // Nothing to resume yet.
+    Result r = runCli(QStringList{QStringLiteral("train"), project, QStringLiteral("--resume")} + quick);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("no checkpoint to resume from")), qPrintable(r.err));
+
+    r = runCli(QStringList{QStringLiteral("train"), project, QStringLiteral("--epochs"), QStringLiteral("2")} + quick);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("example/checkpoints/last.pt"))));
+    // All epochs are done: resuming the same fit says so.
+    r = runCli(QStringList{QStringLiteral("train"), project, QStringLiteral("--epochs"), QStringLiteral("2"),
+                           QStringLiteral("--resume")} + quick);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("already holds all 2 epochs")), qPrintable(r.err));
+    // A longer fit goes on from epoch 3 only.
+    r = runCli(QStringList{QStringLiteral("train"), project, QStringLiteral("--epochs"), QStringLiteral("3"),
+                           QStringLiteral("--resume")} + quick);
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = r.out.trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 1);
+    QCOMPARE(QJsonDocument::fromJson(lines[0].toUtf8()).object().value(QStringLiteral("epoch")).toInt(-1), 2);
   }
 
   void scheduleJsonMatchesTheCheckValues() {

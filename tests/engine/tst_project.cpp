@@ -81,6 +81,44 @@ class TestProject : public QObject {
     QVERIFY2(error.contains(expected), qPrintable(error));
   }
 
+  void oldModelObjectLoadsAsBefore() {
+    const Project p = parseProject(
+        R"({"formatVersion": 1, "model": {"name": "simple_cnn", "channels": [8, 16, 32]}})", "p.lbproj");
+    QCOMPARE(p.model.name, std::string("simple_cnn"));
+    QCOMPARE(p.model.channels, (std::vector<int>{8, 16, 32}));
+    QCOMPARE(parseProject(R"({"formatVersion": 1})", "p.lbproj").model.channels,
+             ModelSettings{}.channels);
+    // Written back exactly as before: name and channels only.
+    const auto model = QJsonDocument::fromJson(QByteArray::fromStdString(projectToJson(p)))
+                           .object().value(QStringLiteral("model")).toObject();
+    QCOMPARE(model.keys(), (QStringList{QStringLiteral("channels"), QStringLiteral("name")}));
+  }
+
+  void newModelFieldsRoundTrip_data() {
+    QTest::addColumn<QString>("model");
+    QTest::newRow("resnet") << R"({"name": "resnet34", "smallImages": true, "head": "fastai"})";
+    QTest::newRow("mlp") << R"({"name": "mlp", "hidden": [64, 32], "dropout": 0.1})";
+    QTest::newRow("layers") << R"({"name": "layers", "layers": [{"type": "Conv2d", "out": 8, "stride": 2},
+        {"type": "LeakyReLU", "slope": 0.1}, {"type": "Flatten"}, {"type": "Linear", "in": 1568}]})";
+  }
+  void newModelFieldsRoundTrip() {
+    QFETCH(QString, model);
+    const std::string json = R"({"formatVersion": 1, "model": )" + model.toStdString() + "}";
+    const Project p = parseProject(json, "p.lbproj");
+    QCOMPARE(projectToJson(parseProject(projectToJson(p), "p.lbproj")), projectToJson(p));
+    QVERIFY(static_cast<const ModelSpec&>(parseProject(projectToJson(p), "p.lbproj").model) ==
+            static_cast<const ModelSpec&>(p.model));
+    QVERIFY(p.model.name != "simple_cnn");
+  }
+
+  void badModelFieldNamesItAndTheFile() {
+    QVERIFY(errorOf(R"({"formatVersion": 1, "model": {"name": "layers", "layers": [{"type": "ReLU"},
+        {"type": "ReLU"}, {"type": "Flatten"}, {"type": "Linear", "out": 2.5}]}})")
+                .contains(QStringLiteral("\"model.layers[3].out\" in p.lbproj must be a whole number")));
+    QVERIFY(errorOf(R"({"formatVersion": 1, "model": {"name": "resnet50"}})")
+                .contains(QStringLiteral("\"model.name\" in p.lbproj")));
+  }
+
   void missingFileSaysSo() {
     try {
       loadProject("/nonexistent/p.lbproj");

@@ -4,6 +4,7 @@
 #include <QtTest/QtTest>
 
 #include <cmath>
+#include <thread>
 
 #include "common/test_support.h"
 #include "engine/data/tensor_loader.h"
@@ -74,7 +75,9 @@ class TestTraining : public QObject {
     QCOMPARE(ex.validItems(), 1000);
     QCOMPARE(ex.batchesPerEpoch(), 6000 / 64);
     std::vector<BatchProgress> batches;
-    TrainingOutcome out = ex.train({[&](const BatchProgress& p) { batches.push_back(p); }, {}, nullptr});
+    TrainingHooks hooks;
+    hooks.onBatch = [&](const BatchProgress& p) { batches.push_back(p); };
+    TrainingOutcome out = ex.train(hooks);
     QVERIFY(!out.stopped);
     QCOMPARE(out.epochs.size(), std::size_t(2));
     QCOMPARE(batches.size(), std::size_t(2 * (6000 / 64)));
@@ -95,7 +98,9 @@ class TestTraining : public QObject {
     auto run = [] {
       Experiment ex(smallProject(1200, 1));
       std::vector<double> losses;
-      ex.train({[&](const BatchProgress& p) { losses.push_back(p.loss); }, {}, nullptr});
+      TrainingHooks hooks;
+      hooks.onBatch = [&](const BatchProgress& p) { losses.push_back(p.loss); };
+      ex.train(hooks);
       return losses;
     };
     const auto a = run(), b = run();
@@ -118,6 +123,35 @@ class TestTraining : public QObject {
     QCOMPARE(batchesAfterStop, 0);
     QCOMPARE(seen, 10);
     QVERIFY(out.epochs.empty());
+  }
+
+  // Pause and resume from another thread: no batch runs while paused, and the fit then finishes.
+  void pauseAndResumeFromAnotherThread() {
+    Learner learn = tinyLearner(4000, 40, 4);
+    auto control = std::make_shared<StopControl>();
+    std::atomic<long> batches{0};
+    struct Counter : Callback {
+      std::atomic<long>* n;
+      explicit Counter(std::atomic<long>* counter) : n(counter) {}
+      void afterBatch(Learner& l) override { n->fetch_add(l.training); }
+    };
+    learn.addCallback(control);
+    learn.addCallback(std::make_shared<Counter>(&batches));
+    control->pause();
+    std::thread fit([&] { learn.fit(1, LearningRates(1e-3)); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    QCOMPARE(batches.load(), 0L);  // paused before the first batch
+    control->resume();
+    QTRY_VERIFY_WITH_TIMEOUT(batches.load() > 0, 10000);
+    control->pause();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the batch under way ends
+    const long atPause = batches.load();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    QCOMPARE(batches.load(), atPause);
+    // A stop while paused ends the fit, too.
+    control->requestStop();
+    fit.join();
+    QVERIFY(batches.load() < 1000);
   }
 
   void eventsComeInFastaiOrder() {

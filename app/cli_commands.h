@@ -1,0 +1,87 @@
+#pragma once
+// What the command files of learnbench-cli share: option parsing and number checks (errors are
+// std::invalid_argument with a sentence, which runCli turns into exit code 2), and the commands
+// that live in their own files. No torch, no Qt.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lb {
+
+// A command's options: "--name value" pairs and flags, checked against what the command takes.
+struct Options {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> values;
+  std::vector<std::string> flags;
+  bool json = false;
+  bool has(const std::string& flag) const {
+    return std::find(flags.begin(), flags.end(), flag) != flags.end();
+  }
+};
+
+inline Options parseOptions(const std::string& command, const std::vector<std::string>& args,
+                            const std::vector<std::string>& takesValue,
+                            const std::vector<std::string>& flags = {}) {
+  Options o;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--json") {
+      o.json = true;
+    } else if (std::find(flags.begin(), flags.end(), a) != flags.end()) {
+      o.flags.push_back(a);
+    } else if (a.rfind("--", 0) == 0) {
+      if (std::find(takesValue.begin(), takesValue.end(), a) == takesValue.end())
+        throw std::invalid_argument("The option " + a + " is not one that \"" + command +
+                                    "\" takes: see learnbench-cli help.");
+      if (i + 1 >= args.size())
+        throw std::invalid_argument("The option " + a + " needs a value after it.");
+      o.values[a] = args[++i];
+    } else {
+      o.positional.push_back(a);
+    }
+  }
+  return o;
+}
+
+inline std::optional<long long> wholeNumber(const Options& o, const std::string& name,
+                                            long long min) {
+  auto it = o.values.find(name);
+  if (it == o.values.end()) return std::nullopt;
+  std::size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(it->second, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != it->second.size() || v < min)
+    throw std::invalid_argument(name + " needs a whole number of at least " +
+                                std::to_string(min) + ", got \"" + it->second + "\".");
+  return v;
+}
+
+inline std::optional<double> positiveNumber(const Options& o, const std::string& name) {
+  auto it = o.values.find(name);
+  if (it == o.values.end()) return std::nullopt;
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(it->second, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != it->second.size() || !(v > 0) || !std::isfinite(v))
+    throw std::invalid_argument(name + " needs a positive number, got \"" + it->second + "\".");
+  return v;
+}
+
+// learnbench-cli interpret PROJECT [--checkpoint F] [--k N] [--limit N] [--threads N] --out DIR
+// [--gradcam] [--json] (app/cli_interpret.cpp). Returns the exit code; throws as runCli expects.
+int runInterpret(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace lb

@@ -1,0 +1,271 @@
+#include "engine/models/model_spec.h"
+
+#include <array>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <utility>
+
+#include "engine/util/error.h"
+
+namespace lb {
+namespace {
+
+using nlohmann::json;
+
+struct KindInfo {
+  LayerKind kind;
+  const char* name;
+  std::set<std::string> fields;  // besides "type"
+};
+
+const std::array<KindInfo, 12>& kinds() {
+  static const std::array<KindInfo, 12> all = {{
+      {LayerKind::Conv2d, "Conv2d", {"out", "kernel", "stride", "padding", "bias"}},
+      {LayerKind::BatchNorm2d, "BatchNorm2d", {}},
+      {LayerKind::ReLU, "ReLU", {}},
+      {LayerKind::LeakyReLU, "LeakyReLU", {"slope"}},
+      {LayerKind::GELU, "GELU", {}},
+      {LayerKind::MaxPool2d, "MaxPool2d", {"kernel", "stride"}},
+      {LayerKind::AvgPool2d, "AvgPool2d", {"kernel", "stride"}},
+      {LayerKind::AdaptiveAvgPool2d, "AdaptiveAvgPool2d", {"size"}},
+      {LayerKind::Dropout, "Dropout", {"p"}},
+      {LayerKind::Flatten, "Flatten", {}},
+      {LayerKind::Linear, "Linear", {"out", "in", "bias"}},
+      {LayerKind::Residual, "Residual", {"out", "stride"}},
+  }};
+  return all;
+}
+
+const KindInfo& infoOf(LayerKind kind) {
+  for (const auto& k : kinds())
+    if (k.kind == kind) return k;
+  throw Error("Unknown layer kind.");  // unreachable: every enumerator is listed above
+}
+
+// Reads one JSON object, checking names and types, so that every mistake names the dotted
+// field ("model.layers[3].out") and the file, like the project's own reader.
+class SpecReader {
+ public:
+  SpecReader(const json& object, std::string prefix, const std::string& where,
+             const std::set<std::string>& known)
+      : m_object(object), m_prefix(std::move(prefix)), m_where(where) {
+    if (!object.is_object()) fail(m_prefix, "must be an object");
+    for (const auto& item : object.items())
+      if (!known.count(item.key()))
+        throw Error("Unknown field \"" + name(item.key()) + "\"" + in() +
+                    ": remove it or check its spelling.");
+  }
+
+  const json* find(const std::string& key) const {
+    auto it = m_object.find(key);
+    return it == m_object.end() ? nullptr : &*it;
+  }
+
+  int integer(const std::string& key, int fallback, int min, int max) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_number_integer()) fail(name(key), "must be a whole number");
+    const auto value = v->get<long long>();
+    if (value < min || value > max)
+      fail(name(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return static_cast<int>(value);
+  }
+
+  double number(const std::string& key, double fallback, double min, double maxExclusive) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_number()) fail(name(key), "must be a number");
+    const double value = v->get<double>();
+    if (!(value >= min && value < maxExclusive)) {
+      std::string range = "must be at least " + json(min).dump();
+      if (maxExclusive < 1e300) range += " and below " + json(maxExclusive).dump();
+      fail(name(key), range);
+    }
+    return value;
+  }
+
+  bool boolean(const std::string& key, bool fallback) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_boolean()) fail(name(key), "must be true or false");
+    return v->get<bool>();
+  }
+
+  std::string text(const std::string& key, const std::string& fallback) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_string()) fail(name(key), "must be a string");
+    return v->get<std::string>();
+  }
+
+  std::vector<int> integers(const std::string& key, const std::vector<int>& fallback,
+                            int max, bool allowEmpty) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    const std::string what = std::string("must be a ") + (allowEmpty ? "" : "non-empty ") +
+                             "list of whole numbers between 1 and " + std::to_string(max);
+    if (!v->is_array() || (!allowEmpty && v->empty())) fail(name(key), what);
+    std::vector<int> values;
+    for (const auto& c : *v) {
+      if (!c.is_number_integer() || c.get<long long>() < 1 || c.get<long long>() > max)
+        fail(name(key), what);
+      values.push_back(c.get<int>());
+    }
+    return values;
+  }
+
+  std::string name(const std::string& key) const {
+    return key.empty() ? m_prefix : m_prefix + "." + key;
+  }
+
+  [[noreturn]] void fail(const std::string& field, const std::string& what) const {
+    throw Error("The field \"" + field + "\"" + in() + " " + what + ".");
+  }
+
+ private:
+  std::string in() const { return m_where.empty() ? "" : " in " + m_where; }
+
+  const json& m_object;
+  std::string m_prefix;
+  const std::string& m_where;
+};
+
+LayerSpec layerFromJson(const json& object, const std::string& prefix, const std::string& where) {
+  if (!object.is_object())
+    throw Error("The field \"" + prefix + "\"" + (where.empty() ? "" : " in " + where) +
+                " must be an object such as {\"type\": \"ReLU\"}.");
+  const auto t = object.find("type");
+  std::string names;
+  for (const auto& k : kinds()) names += std::string(names.empty() ? "" : ", ") + k.name;
+  if (t == object.end() || !t->is_string())
+    throw Error("The field \"" + prefix + ".type\"" + (where.empty() ? "" : " in " + where) +
+                " must name the layer: one of " + names + ".");
+  const KindInfo* info = nullptr;
+  for (const auto& k : kinds())
+    if (t->get<std::string>() == k.name) info = &k;
+  if (!info)
+    throw Error("The field \"" + prefix + ".type\"" + (where.empty() ? "" : " in " + where) +
+                " must be one of " + names + ", not \"" + t->get<std::string>() + "\".");
+  std::set<std::string> known = info->fields;
+  known.insert("type");
+  SpecReader r(object, prefix, where, known);
+  LayerSpec l = layerOf(info->kind);
+  const bool pool = l.kind == LayerKind::MaxPool2d || l.kind == LayerKind::AvgPool2d;
+  l.out = r.integer("out", l.out, l.kind == LayerKind::Linear ? 0 : 1, 65536);
+  l.in = r.integer("in", l.in, 1, 1 << 30);
+  l.kernel = r.integer("kernel", l.kernel, 1, 1024);
+  l.stride = r.integer("stride", l.stride, pool ? 0 : 1, 1024);
+  l.padding = r.integer("padding", l.padding, 0, 1024);
+  l.bias = r.boolean("bias", l.bias);
+  l.slope = r.number("slope", l.slope, 0, 1e308);
+  l.p = r.number("p", l.p, 0, 1);
+  l.size = r.integer("size", l.size, 1, 1024);
+  return l;
+}
+
+json layerToJson(const LayerSpec& l) {
+  json j = json::object();
+  j["type"] = layerKindName(l.kind);
+  for (const auto& field : infoOf(l.kind).fields) {
+    // Linear's 0s mean "the class count" / "inferred": leave them out, as the user did.
+    if (l.kind == LayerKind::Linear && (field == "out" || field == "in") &&
+        (field == "out" ? l.out : l.in) == 0)
+      continue;
+    if (field == "out") j[field] = l.out;
+    if (field == "in") j[field] = l.in;
+    if (field == "kernel") j[field] = l.kernel;
+    if (field == "stride") j[field] = l.stride;
+    if (field == "padding") j[field] = l.padding;
+    if (field == "bias") j[field] = l.bias;
+    if (field == "slope") j[field] = l.slope;
+    if (field == "p") j[field] = l.p;
+    if (field == "size") j[field] = l.size;
+  }
+  return j;
+}
+
+}  // namespace
+
+const char* layerKindName(LayerKind kind) { return infoOf(kind).name; }
+
+LayerSpec layerOf(LayerKind kind) {
+  LayerSpec l;
+  l.kind = kind;
+  switch (kind) {
+    case LayerKind::Conv2d: l.out = 32; break;
+    case LayerKind::Residual: l.out = 64; break;
+    case LayerKind::MaxPool2d:
+    case LayerKind::AvgPool2d:
+      l.kernel = 2;
+      l.stride = 0;
+      break;
+    default: break;
+  }
+  return l;
+}
+
+const std::vector<std::string>& modelNames() {
+  static const std::vector<std::string> names = {"simple_cnn", "resnet18", "resnet34", "mlp",
+                                                 "layers"};
+  return names;
+}
+
+ModelSpec modelSpecFromJson(const json& object, const std::string& where,
+                            const ModelSpec& defaults) {
+  ModelSpec spec = defaults;
+  spec.layers.clear();
+  // The name decides which other fields belong, so read it before checking the rest.
+  std::string name = spec.name;
+  if (object.is_object()) {
+    const auto n = object.find("name");
+    if (n != object.end() && n->is_string()) name = n->get<std::string>();
+  }
+  std::set<std::string> known = {"name"};
+  if (name == "simple_cnn") known.insert("channels");
+  if (name == "resnet18" || name == "resnet34") known.insert({"smallImages", "head"});
+  if (name == "mlp") known.insert({"hidden", "dropout"});
+  if (name == "layers") known.insert("layers");
+  SpecReader r(object, "model", where, known);
+  spec.name = r.text("name", spec.name);
+  bool knownName = false;
+  for (const auto& n : modelNames()) knownName = knownName || n == spec.name;
+  if (!knownName)
+    r.fail("model.name", "must be one of simple_cnn, resnet18, resnet34, mlp or layers, not \"" +
+                             spec.name + "\"");
+  spec.channels = r.integers("channels", spec.channels, 4096, false);
+  spec.smallImages = r.boolean("smallImages", spec.smallImages);
+  spec.head = r.text("head", spec.head);
+  if (spec.head != "torchvision" && spec.head != "fastai")
+    r.fail("model.head", "must be \"torchvision\" (avgpool + fc) or \"fastai\" (concat pooling, "
+                         "two linear layers)");
+  spec.hidden = r.integers("hidden", spec.hidden, 1 << 20, true);
+  spec.dropout = r.number("dropout", spec.dropout, 0, 1);
+  if (const json* layers = r.find("layers")) {
+    if (!layers->is_array()) r.fail("model.layers", "must be a list of layers");
+    for (std::size_t i = 0; i < layers->size(); ++i)
+      spec.layers.push_back(
+          layerFromJson((*layers)[i], "model.layers[" + std::to_string(i) + "]", where));
+  }
+  return spec;
+}
+
+json modelSpecToJson(const ModelSpec& spec) {
+  json j = json::object();
+  j["name"] = spec.name;
+  if (spec.name == "simple_cnn") j["channels"] = spec.channels;
+  if (spec.name == "resnet18" || spec.name == "resnet34") {
+    j["smallImages"] = spec.smallImages;
+    j["head"] = spec.head;
+  }
+  if (spec.name == "mlp") {
+    j["hidden"] = spec.hidden;
+    j["dropout"] = spec.dropout;
+  }
+  if (spec.name == "layers") {
+    j["layers"] = json::array();
+    for (const auto& l : spec.layers) j["layers"].push_back(layerToJson(l));
+  }
+  return j;
+}
+
+}  // namespace lb
