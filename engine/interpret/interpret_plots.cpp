@@ -10,6 +10,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 
 namespace lb {
@@ -28,40 +29,11 @@ const cv::Scalar kBackground = rgb(0xFAFAFA), kInk = rgb(0x222222), kMuted = rgb
                  kPad = rgb(0xE6E6E6), kWrong = rgb(0xD55E00), kRight = rgb(0x0072B2),
                  kWhite = rgb(0xFFFFFF);
 
-// Same scheme as lr_plot.cpp's, which keeps its copy private.
-void writeAtomically(const fs::path& target, const std::string& bytes, const std::string& what) {
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    throw Error("Cannot write the " + what + " to " + target.string() + ": the folder " +
-                dir.string() + " does not exist.");
-  fs::path temp = target;
-  temp += ".part";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw Error("Cannot write the " + what + " to " + target.string() + ": " +
-                  std::strerror(errno) + ".");
-    out.write(bytes.data(), std::streamsize(bytes.size()));
-    out.close();
-    if (!out) {
-      fs::remove(temp, ec);
-      throw Error("Cannot write the " + what + " to " + target.string() +
-                  ": the disk may be full.");
-    }
-  }
-  fs::rename(temp, target, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw Error("Cannot write the " + what + " to " + target.string() + ": " + ec.message() + ".");
-  }
-}
 
 void writePng(const cv::Mat& img, const fs::path& png, const std::string& what) {
   std::vector<uchar> bytes;
   if (!cv::imencode(".png", img, bytes)) throw Error("Could not encode the " + what + " as PNG.");
-  writeAtomically(png, std::string(bytes.begin(), bytes.end()), what);
+  writeFileAtomically(png, std::string(bytes.begin(), bytes.end()), what);
 }
 
 // Hershey fonts draw printable ASCII only; anything else shows as '?'.
@@ -360,7 +332,7 @@ void writeTopLossesCsv(const Interpretation& interp, const std::filesystem::path
     out += csvField(className(interp.classes, t.predicted));
     out += nums;
   }
-  writeAtomically(csv, out, "CSV file");
+  writeFileAtomically(csv, out, "CSV file");
 }
 
 // Appends, rather than "," + s, which GCC 12 misreads as an overflow (-Wstringop-overflow).
@@ -380,7 +352,7 @@ void writeConfusionCsv(const Confusion& confusion, const std::vector<std::string
     }
     out += '\n';
   }
-  writeAtomically(csv, out, "CSV file");
+  writeFileAtomically(csv, out, "CSV file");
 }
 
 void writeMostConfusedCsv(const std::vector<ConfusedPair>& pairs,
@@ -394,7 +366,7 @@ void writeMostConfusedCsv(const std::vector<ConfusedPair>& pairs,
     out += std::to_string(p.count);
     out += '\n';
   }
-  writeAtomically(csv, out, "CSV file");
+  writeFileAtomically(csv, out, "CSV file");
 }
 
 }  // namespace lb

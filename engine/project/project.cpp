@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 
 namespace lb {
@@ -157,26 +158,7 @@ std::string projectToJson(const Project& p) {
 }
 
 void saveProject(const Project& project, const std::filesystem::path& file) {
-  // Write beside the target, then rename: the old file stays whole until the new one is.
-  auto temp = file;
-  temp += ".saving";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("Could not write " + temp.string() + ": check the folder's permissions.");
-    out << projectToJson(project);
-    out.flush();
-    if (!out) {
-      out.close();
-      std::filesystem::remove(temp);
-      throw Error("Could not write " + file.string() + ": the disk may be full.");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, file, ec);
-  if (ec) {
-    std::filesystem::remove(temp);
-    throw Error("Could not replace " + file.string() + ": " + ec.message() + ".");
-  }
+  writeFileAtomically(file, projectToJson(project), "project");
 }
 
 }  // namespace lb

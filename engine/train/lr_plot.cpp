@@ -11,6 +11,7 @@
 #include <opencv2/imgproc.hpp>
 #include <vector>
 
+#include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 
 namespace lb {
@@ -33,35 +34,6 @@ struct Mark {
 };
 const Mark kMarks[4] = {{"valley", rgb(0xD55E00)}, {"slide", rgb(0x009E73)},
                         {"minimum", rgb(0xE69F00)}, {"steep", rgb(0xCC79A7)}};
-
-void writeAtomically(const fs::path& target, const std::string& bytes, const std::string& what) {
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    throw Error("Cannot write the " + what + " to " + target.string() + ": the folder " +
-                dir.string() + " does not exist.");
-  fs::path temp = target;
-  temp += ".part";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw Error("Cannot write the " + what + " to " + target.string() + ": " +
-                  std::strerror(errno) + ".");
-    out.write(bytes.data(), std::streamsize(bytes.size()));
-    out.close();
-    if (!out) {
-      fs::remove(temp, ec);
-      throw Error("Cannot write the " + what + " to " + target.string() +
-                  ": the disk may be full.");
-    }
-  }
-  fs::rename(temp, target, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw Error("Cannot write the " + what + " to " + target.string() + ": " + ec.message() + ".");
-  }
-}
 
 // 1, 2 or 5 times a power of ten, near range / 6.
 double niceStep(double range) {
@@ -270,7 +242,7 @@ void writeLrFindPlot(const LrFindResult& result, int numIt, const std::filesyste
   std::vector<uchar> bytes;
   if (!cv::imencode(".png", renderPlot(result, numIt), bytes))
     throw Error("Could not encode the learning-rate plot as PNG.");
-  writeAtomically(png, std::string(bytes.begin(), bytes.end()), "plot");
+  writeFileAtomically(png, std::string(bytes.begin(), bytes.end()), "plot");
 }
 
 void writeLrFindCsv(const LrFindResult& result, const std::filesystem::path& csv) {
@@ -280,7 +252,7 @@ void writeLrFindCsv(const LrFindResult& result, const std::filesystem::path& csv
     std::snprintf(row, sizeof row, "%d,%.12g,%.12g,%.12g\n", p.iter, p.lr, p.loss, p.smoothLoss);
     out += row;
   }
-  writeAtomically(csv, out, "CSV file");
+  writeFileAtomically(csv, out, "CSV file");
 }
 
 }  // namespace lb

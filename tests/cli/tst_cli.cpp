@@ -15,12 +15,6 @@ QString copyOfExample(const QTemporaryDir& dir) {
   return copy;
 }
 
-QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& text) {
-  QFile f(dir.filePath(name));
-  f.open(QIODevice::WriteOnly);
-  f.write(text);
-  return f.fileName();
-}
 
 }  // namespace
 

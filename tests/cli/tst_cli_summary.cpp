@@ -5,16 +5,6 @@
 #include "common/cli_runner.h"
 #include "common/test_support.h"
 
-namespace {
-
-QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& text) {
-  QFile f(dir.filePath(name));
-  f.open(QIODevice::WriteOnly);
-  f.write(text);
-  return f.fileName();
-}
-
-}  // namespace
 
 class TestCliSummary : public QObject {
   Q_OBJECT

@@ -1,7 +1,9 @@
 #pragma once
 // Runs learnbench-cli (LB_CLI_PATH, set by the test's CMake) as a user would and collects what
 // it printed and its exit status.
+#include <QFile>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QString>
 #include <QStringList>
 
@@ -21,6 +23,14 @@ inline Result runCli(const QStringList& args) {
   }
   return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
           QString::fromUtf8(p.readAllStandardError())};
+}
+
+// Writes `text` to dir/name and returns the file's path.
+inline QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& text) {
+  QFile f(dir.filePath(name));
+  f.open(QIODevice::WriteOnly);
+  f.write(text);
+  return f.fileName();
 }
 
 }  // namespace

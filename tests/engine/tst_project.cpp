@@ -49,7 +49,7 @@ class TestProject : public QObject {
     QCOMPARE(q.file.string(), file);
     // Relative data paths are relative to the project file.
     QCOMPARE(q.dataPath().string(), dir.filePath(QStringLiteral("data/fm")).toStdString());
-    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("x.lbproj.saving"))));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("x.lbproj.part"))));
   }
 
   void badInputSaysWhatIsWrong_data() {
@@ -135,7 +135,7 @@ class TestProject : public QObject {
     p.name = "first";
     saveProject(p, file);
     // A folder where the temporary file would go makes the write fail.
-    QDir().mkpath(QString::fromStdString(file + ".saving"));
+    QDir().mkpath(QString::fromStdString(file + ".part"));
     p.name = "second";
     QVERIFY_THROWS_EXCEPTION(Error, saveProject(p, file));
     QCOMPARE(loadProject(file).name, std::string("first"));
