@@ -38,7 +38,7 @@ static void initResources() { Q_INIT_RESOURCE(resources); }
 namespace lb {
 
 namespace {
-constexpr int kPollMs = 40;  // progress bar, status line and plot buffers: ~25 updates a second
+constexpr int kPollMs = 100;  // progress bar, status line and plot buffers: 10 updates a second
 constexpr double kZoomSteps[] = {0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5, 3.0};
 const QString kExampleResource = QStringLiteral(":/examples/fashion-mnist.lbproj");
 

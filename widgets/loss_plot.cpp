@@ -17,7 +17,7 @@ namespace {
 // Okabe-Ito, the same roles everywhere: train is blue, valid is orange.
 const QColor kTrainColor(0x00, 0x72, 0xB2);
 const QColor kValidColor(0xE6, 0x9F, 0x00);
-constexpr int kRedrawMs = 40;
+constexpr int kRedrawMs = 100;  // 10 redraws a second look live and leave the cores to training
 // Display buckets kept; each draws at most two raw points, so at most ~4000 raw points.
 constexpr int kMaxBuckets = 2000;
 
@@ -40,6 +40,8 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(th
 
   m_rawGraph = m_plot->addGraph();
   m_rawGraph->setName(QStringLiteral("train loss, each batch"));
+  // Thousands of faint segments: antialiasing them costs more than it shows.
+  m_rawGraph->setAntialiased(false);
   m_smoothGraph = m_plot->addGraph();
   m_smoothGraph->setName(QStringLiteral("train loss, smoothed"));
   m_validGraph = m_plot->addGraph();
