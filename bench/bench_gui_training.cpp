@@ -3,12 +3,14 @@
 // live loss plot, progress bar and status line), alternated, at batch 64 and 128. Both figures
 // are images per second of the whole epoch (training and validation) as EpochResult reports it.
 // The window is shown on the platform Qt picks (offscreen when QT_QPA_PLATFORM=offscreen; under
-// Xvfb or a desktop it really paints).
+// Xvfb or a desktop it really paints). The last column is the GUI thread's CPU time over the
+// run's wall time: what watching takes from the two cores training wants.
 //   bench_gui_training [--limit N] [--repeats R]
 #include <QApplication>
 #include <QEventLoop>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 
 #include "app/main_window.h"
 #include "app/training_worker.h"
@@ -24,7 +26,19 @@ double engineAlone(const lb::Project& project) {
   return experiment.trainItems() / outcome.epochs.at(0).seconds;
 }
 
-double withWindow(lb::MainWindow& window, const lb::Project& project) {
+// CPU seconds the calling thread has used: the GUI thread's own cost of watching.
+double threadCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+struct WindowRun {
+  double imagesPerSecond = 0;
+  double guiCpuShare = 0;  // GUI thread CPU time / wall time of the run
+};
+
+WindowRun withWindow(lb::MainWindow& window, const lb::Project& project) {
   window.setProject(project);
   double seconds = 0;
   int trainItems = 0;
@@ -38,10 +52,13 @@ double withWindow(lb::MainWindow& window, const lb::Project& project) {
   auto c4 = QObject::connect(worker, &lb::TrainingWorker::failed, &loop, &QEventLoop::quit);
   // Let the project's data summary load first, as it does when a user opens a project.
   while (window.statusText().startsWith(QStringLiteral("Loading"))) QApplication::processEvents(QEventLoop::WaitForMoreEvents);
+  const double cpuBefore = threadCpuSeconds();
+  lb::bench::Stopwatch wall;
   window.startTraining();
   loop.exec();
+  const double cpu = threadCpuSeconds() - cpuBefore;
   for (const auto& c : {c1, c2, c3, c4}) QObject::disconnect(c);
-  return seconds > 0 ? trainItems / seconds : 0;
+  return {seconds > 0 ? trainItems / seconds : 0, cpu / wall.seconds()};
 }
 
 }  // namespace
@@ -62,16 +79,20 @@ int main(int argc, char** argv) {
   std::printf("Fashion-MNIST, one epoch (%s training images), %d repeats, platform %s\n",
               limit ? std::to_string(limit).c_str() : "60000", repeats,
               qPrintable(QGuiApplication::platformName()));
-  std::printf("%-6s %16s %16s %14s\n", "batch", "engine img/s", "window img/s", "window/engine");
+  std::printf("%-6s %16s %16s %14s %14s\n", "batch", "engine img/s", "window img/s",
+              "window/engine", "GUI thread CPU");
   for (int bs : {64, 128}) {
     project.train.batchSize = bs;
-    std::vector<double> engine, gui;
+    std::vector<double> engine, gui, guiCpu;
     for (int r = 0; r < repeats; ++r) {
       engine.push_back(engineAlone(project));
-      gui.push_back(withWindow(window, project));
+      const WindowRun run = withWindow(window, project);
+      gui.push_back(run.imagesPerSecond);
+      guiCpu.push_back(run.guiCpuShare);
     }
     const double e = lb::bench::median(engine), g = lb::bench::median(gui);
-    std::printf("%-6d %16.0f %16.0f %14.3f\n", bs, e, g, g / e);
+    std::printf("%-6d %16.0f %16.0f %14.3f %13.1f%%\n", bs, e, g, g / e,
+                100 * lb::bench::median(guiCpu));
   }
   return 0;
 }
