@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "engine/project/field_reader.h"
 #include "engine/util/error.h"
 
 namespace lb {
@@ -42,94 +43,6 @@ const KindInfo& infoOf(LayerKind kind) {
   throw Error("Unknown layer kind.");  // unreachable: every enumerator is listed above
 }
 
-// Reads one JSON object, checking names and types, so that every mistake names the dotted
-// field ("model.layers[3].out") and the file, like the project's own reader.
-class SpecReader {
- public:
-  SpecReader(const json& object, std::string prefix, const std::string& where,
-             const std::set<std::string>& known)
-      : m_object(object), m_prefix(std::move(prefix)), m_where(where) {
-    if (!object.is_object()) fail(m_prefix, "must be an object");
-    for (const auto& item : object.items())
-      if (!known.count(item.key()))
-        throw Error("Unknown field \"" + name(item.key()) + "\"" + in() +
-                    ": remove it or check its spelling.");
-  }
-
-  const json* find(const std::string& key) const {
-    auto it = m_object.find(key);
-    return it == m_object.end() ? nullptr : &*it;
-  }
-
-  int integer(const std::string& key, int fallback, int min, int max) const {
-    const json* v = find(key);
-    if (!v) return fallback;
-    if (!v->is_number_integer()) fail(name(key), "must be a whole number");
-    const auto value = v->get<long long>();
-    if (value < min || value > max)
-      fail(name(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
-    return static_cast<int>(value);
-  }
-
-  double number(const std::string& key, double fallback, double min, double maxExclusive) const {
-    const json* v = find(key);
-    if (!v) return fallback;
-    if (!v->is_number()) fail(name(key), "must be a number");
-    const double value = v->get<double>();
-    if (!(value >= min && value < maxExclusive)) {
-      std::string range = "must be at least " + json(min).dump();
-      if (maxExclusive < 1e300) range += " and below " + json(maxExclusive).dump();
-      fail(name(key), range);
-    }
-    return value;
-  }
-
-  bool boolean(const std::string& key, bool fallback) const {
-    const json* v = find(key);
-    if (!v) return fallback;
-    if (!v->is_boolean()) fail(name(key), "must be true or false");
-    return v->get<bool>();
-  }
-
-  std::string text(const std::string& key, const std::string& fallback) const {
-    const json* v = find(key);
-    if (!v) return fallback;
-    if (!v->is_string()) fail(name(key), "must be a string");
-    return v->get<std::string>();
-  }
-
-  std::vector<int> integers(const std::string& key, const std::vector<int>& fallback,
-                            int max, bool allowEmpty) const {
-    const json* v = find(key);
-    if (!v) return fallback;
-    const std::string what = std::string("must be a ") + (allowEmpty ? "" : "non-empty ") +
-                             "list of whole numbers between 1 and " + std::to_string(max);
-    if (!v->is_array() || (!allowEmpty && v->empty())) fail(name(key), what);
-    std::vector<int> values;
-    for (const auto& c : *v) {
-      if (!c.is_number_integer() || c.get<long long>() < 1 || c.get<long long>() > max)
-        fail(name(key), what);
-      values.push_back(c.get<int>());
-    }
-    return values;
-  }
-
-  std::string name(const std::string& key) const {
-    return key.empty() ? m_prefix : m_prefix + "." + key;
-  }
-
-  [[noreturn]] void fail(const std::string& field, const std::string& what) const {
-    throw Error("The field \"" + field + "\"" + in() + " " + what + ".");
-  }
-
- private:
-  std::string in() const { return m_where.empty() ? "" : " in " + m_where; }
-
-  const json& m_object;
-  std::string m_prefix;
-  const std::string& m_where;
-};
-
 LayerSpec layerFromJson(const json& object, const std::string& prefix, const std::string& where) {
   if (!object.is_object())
     throw Error("The field \"" + prefix + "\"" + (where.empty() ? "" : " in " + where) +
@@ -148,7 +61,7 @@ LayerSpec layerFromJson(const json& object, const std::string& prefix, const std
                 " must be one of " + names + ", not \"" + t->get<std::string>() + "\".");
   std::set<std::string> known = info->fields;
   known.insert("type");
-  SpecReader r(object, prefix, where, known);
+  FieldReader r(object, prefix, where, known);
   LayerSpec l = layerOf(info->kind);
   const bool pool = l.kind == LayerKind::MaxPool2d || l.kind == LayerKind::AvgPool2d;
   l.out = r.integer("out", l.out, l.kind == LayerKind::Linear ? 0 : 1, 65536);
@@ -225,7 +138,7 @@ ModelSpec modelSpecFromJson(const json& object, const std::string& where,
   if (name == "resnet18" || name == "resnet34") known.insert({"smallImages", "head"});
   if (name == "mlp") known.insert({"hidden", "dropout"});
   if (name == "layers") known.insert("layers");
-  SpecReader r(object, "model", where, known);
+  FieldReader r(object, "model", where, known);
   spec.name = r.text("name", spec.name);
   bool knownName = false;
   for (const auto& n : modelNames()) knownName = knownName || n == spec.name;

@@ -5,80 +5,13 @@
 #include <set>
 #include <sstream>
 
+#include "engine/project/field_reader.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 
 namespace lb {
-namespace {
 
 using nlohmann::json;
-
-// Reads one JSON object of the project, checking names and types, so that every mistake is
-// reported with the file and the dotted field name ("train.epochs").
-class FieldReader {
- public:
-  FieldReader(const json& object, std::string prefix, const std::filesystem::path& file,
-              std::set<std::string> known)
-      : m_object(object), m_prefix(std::move(prefix)), m_file(file) {
-    if (!object.is_object()) fail(m_prefix.empty() ? "The project" : name(""), "must be an object");
-    for (const auto& item : object.items())
-      if (!known.count(item.key()))
-        throw Error("Unknown field \"" + name(item.key()) + "\" in " + m_file.string() +
-                    ": remove it or check its spelling.");
-  }
-
-  const json* find(const std::string& key) const {
-    auto it = m_object.find(key);
-    return it == m_object.end() ? nullptr : &*it;
-  }
-
-  int integer(const std::string& key, int fallback, int min, int max) const {
-    const json* v = find(key);
-    if (!v) return fallback;
-    if (!v->is_number_integer()) fail(name(key), "must be a whole number");
-    const auto value = v->get<long long>();
-    if (value < min || value > max)
-      fail(name(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
-    return static_cast<int>(value);
-  }
-
-  double positive(const std::string& key, double fallback) const {
-    const json* v = find(key);
-    if (!v) return fallback;
-    if (!v->is_number() || v->get<double>() <= 0) fail(name(key), "must be a positive number");
-    return v->get<double>();
-  }
-
-  std::string text(const std::string& key, const std::string& fallback) const {
-    const json* v = find(key);
-    if (!v) return fallback;
-    if (!v->is_string()) fail(name(key), "must be a string");
-    return v->get<std::string>();
-  }
-
-  std::string name(const std::string& key) const {
-    if (m_prefix.empty()) return key;
-    return key.empty() ? m_prefix : m_prefix + "." + key;
-  }
-
-  [[noreturn]] void fail(const std::string& field, const std::string& what) const {
-    throw Error("The field \"" + field + "\" in " + m_file.string() + " " + what + ".");
-  }
-
- private:
-  const json& m_object;
-  std::string m_prefix;
-  const std::filesystem::path& m_file;
-};
-
-const json kEmpty = json::object();
-
-const json& sub(const FieldReader& r, const std::string& key) {
-  const json* v = r.find(key);
-  return v ? *v : kEmpty;
-}
-
-}  // namespace
 
 std::filesystem::path Project::dataPath() const {
   std::filesystem::path p(data.path);
@@ -99,7 +32,7 @@ Project parseProject(const std::string& text, const std::filesystem::path& file)
     throw Error("The project " + file.string() + " is not valid JSON (at byte " +
                 std::to_string(e.byte) + "): fix the file or open another project.");
   }
-  FieldReader top(root, "", file, {"format", "formatVersion", "name", "data", "model", "train"});
+  FieldReader top(root, "", file.string(), {"format", "formatVersion", "name", "data", "model", "train"});
   if (top.text("format", "learnbench-project") != "learnbench-project")
     top.fail("format", "must be \"learnbench-project\"");
   Project p;
@@ -114,7 +47,7 @@ Project parseProject(const std::string& text, const std::filesystem::path& file)
   if (p.formatVersion < 1) top.fail("formatVersion", "must be at least 1");
   p.name = top.text("name", p.name);
 
-  FieldReader data(sub(top, "data"), "data", file, {"source", "path", "limit"});
+  FieldReader data(top.object("data"), "data", file.string(), {"source", "path", "limit"});
   p.data.source = data.text("source", p.data.source);
   if (p.data.source != "fashion-mnist")
     data.fail("data.source", "must be \"fashion-mnist\" (the only source this version reads)");
@@ -122,9 +55,9 @@ Project parseProject(const std::string& text, const std::filesystem::path& file)
   p.data.limit = data.integer("limit", p.data.limit, 0, 1 << 30);
 
   // The model spec reads and checks its own fields (which depend on the model's name).
-  static_cast<ModelSpec&>(p.model) = modelSpecFromJson(sub(top, "model"), file.string(), p.model);
+  static_cast<ModelSpec&>(p.model) = modelSpecFromJson(top.object("model"), file.string(), p.model);
 
-  FieldReader train(sub(top, "train"), "train", file,
+  FieldReader train(top.object("train"), "train", file.string(),
                     {"epochs", "lr", "batchSize", "seed", "threads"});
   p.train.epochs = train.integer("epochs", p.train.epochs, 1, 100000);
   p.train.lr = train.positive("lr", p.train.lr);
