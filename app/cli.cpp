@@ -24,11 +24,19 @@ namespace {
 constexpr const char* kUsage = R"(usage: learnbench-cli COMMAND [OPTIONS]
 
 commands:
+  new PROJECT (--images DIR | --csv FILE [--path-col C] [--label-col C] [--valid-col C]
+        [--label-delim D] [--folder DIR] | --example fashion-mnist)
+        [--split random[:PCT] | grandparent[:TRAIN,VALID] | csv | file:LIST]
+        [--label parent | regex:PATTERN | csv] [--target category|multi-category|regression]
+        [--size N|WxH] [--augment] [--model NAME] [--seed N] [--force] [--json]
+        check a data set and write a project for it (folder sources split at random, 20%
+        for validation, and label by parent folder unless told otherwise)
   train PROJECT [--epochs N] [--lr X] [--bs N] [--limit N] [--seed N] [--threads N] [--resume]
-        [--json]
+        [--fp16] [--json]
         train the project's model with fastai's one-cycle schedule and print a row per epoch;
         a checkpoint is saved after every epoch in PROJECT's folder (NAME/checkpoints/last.pt),
-        and --resume goes on from it with the schedule where it stopped
+        and --resume goes on from it with the schedule where it stopped; --fp16 trains in mixed
+        precision on a CUDA GPU; every run is recorded in the project file
   lr-find PROJECT [--csv OUT] [--plot OUT.png] [--limit N] [--bs N] [--seed N] [--num-it N]
         [--threads N] [--json]
         sweep the lr from 1e-7 to 10 (fastai's lr_find) and print the four suggested lrs
@@ -36,8 +44,9 @@ commands:
         [--pct-start P] [--div D] [--div-final D] [--json]
         print the learning rate and momentum of every iteration of a planned fit
   summary PROJECT [--json]
-        print the data (source, item counts) and the model's layers with their output shapes
-        and parameter counts; exits 1 with a sentence at the first layer that does not fit
+        walk one item through the data block (as fastai's DataBlock.summary), check every
+        file, count the items per class and print the model's layers with their output shapes
+        and parameter counts; exits 1 with a sentence at the step or layer that does not fit
   interpret PROJECT --out DIR [--checkpoint F] [--k N] [--limit N] [--threads N] [--gradcam]
         [--json]
         fastai's interpretation of the trained model on the validation set: the k (9) largest
@@ -60,7 +69,8 @@ std::string clock(double seconds) {
 int train(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
           const std::atomic<bool>* stopRequested) {
   const Options o = parseOptions(
-      "train", args, {"--epochs", "--lr", "--bs", "--limit", "--seed", "--threads"}, {"--resume"});
+      "train", args, {"--epochs", "--lr", "--bs", "--limit", "--seed", "--threads"},
+      {"--resume", "--fp16"});
   if (o.positional.size() != 1)
     throw std::invalid_argument("train needs exactly one project file: learnbench-cli train PROJECT.");
   Project project = loadProject(o.positional[0]);
@@ -70,6 +80,7 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   if (auto v = wholeNumber(o, "--limit", 0)) project.data.limit = int(*v);
   if (auto v = wholeNumber(o, "--seed", 0)) project.train.seed = std::uint64_t(*v);
   if (auto v = wholeNumber(o, "--threads", 0)) project.train.threads = int(*v);
+  if (o.has("--fp16")) project.train.mixedPrecision = true;
 
   Experiment experiment(project);
   if (!o.json) {
@@ -96,7 +107,19 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
                   e.validLoss, e.accuracy, clock(e.seconds).c_str());
     out << row << std::flush;
   };
+  RunRecord run{localTimeNow(), project.train.epochs, project.train.lr, project.train.batchSize,
+                project.train.seed, {}, {}};
   const TrainingOutcome outcome = experiment.train(hooks);
+  run.results = outcome.epochs;
+  if (!outcome.notice.empty()) err << outcome.notice << "\n";
+  run.ended = !outcome.stopReason.empty() ? outcome.stopReason
+              : outcome.stopped          ? "stopped"
+                                         : "finished";
+  try {
+    appendRun(o.positional[0], run);
+  } catch (const Error& e) {
+    err << "The run was not recorded in the project: " << e.what() << "\n";
+  }
   if (!outcome.stopReason.empty()) {
     err << outcome.stopReason << "\n";
     return 1;
@@ -246,8 +269,8 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     if (command == "schedule") return schedule(args, out);
     if (command == "interpret") return runInterpret(args, out, err);
     if (command == "summary") return runSummary(args, out, err);
-    static const std::vector<std::string> later = {"new", "export",
-                                                   "predict"};
+    if (command == "new") return runNew(args, out);
+    static const std::vector<std::string> later = {"export", "predict"};
     if (std::find(later.begin(), later.end(), command) != later.end()) {
       err << "The command \"" << command << "\" is not available in this version of Learnbench yet.\n";
       return 2;

@@ -84,4 +84,8 @@ inline std::optional<double> positiveNumber(const Options& o, const std::string&
 // [--gradcam] [--json] (app/cli_interpret.cpp). Returns the exit code; throws as runCli expects.
 int runInterpret(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+// learnbench-cli new PROJECT (--images DIR | --csv FILE | --example fashion-mnist) [...]
+// (app/cli_new.cpp): checks the data block and writes the project file.
+int runNew(const std::vector<std::string>& args, std::ostream& out);
+
 }  // namespace lb

@@ -3,27 +3,19 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <stdexcept>
+#include <thread>
 
-#include "engine/data/fashion_mnist.h"
+#include "engine/data/data_loaders.h"
+#include "engine/data/data_preview.h"
 #include "engine/models/model_summary.h"
 #include "engine/project/project.h"
 #include "engine/util/error.h"
 
 namespace lb {
-namespace {
-
-// Fashion-MNIST's official split sizes and image shape. The summary reports them without
-// reading the images (that takes seconds and is not needed to size a model); the counts under
-// a limit follow loadFashionMnist: `limit` training items, limit / 6 (at least one per class)
-// validation items.
-constexpr long long kFashionTrain = 60000;
-constexpr long long kFashionValid = 10000;
-const ImageShape kFashionShape{1, 28, 28};
-
-}  // namespace
 
 int runSummary(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> files;
@@ -42,23 +34,46 @@ int runSummary(const std::vector<std::string>& args, std::ostream& out, std::ost
         "summary needs exactly one project file: learnbench-cli summary PROJECT.");
   const Project project = loadProject(files[0]);
 
-  const int numClasses = int(fashionMnistClasses().size());
-  long long trainItems = kFashionTrain, validItems = kFashionValid;
-  if (project.data.limit > 0) {
-    trainItems = std::min<long long>(project.data.limit, kFashionTrain);
-    validItems = std::min<long long>(std::max<long long>(numClasses, project.data.limit / 6),
-                                     kFashionValid);
+  // The walk-through of one item, then every file decoded once (in parallel) to list the ones
+  // training would skip.
+  const DataPreview data = previewDataBlock(project.data, project.folder());
+  std::vector<SkippedFile> skipped = data.skipped;
+  if (data.ok() && project.data.source != SourceKind::FashionMnist) {
+    const DataItems items = collectItems(project.data, project.folder());
+    const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    auto unreadable = checkFiles(items, threads, [&](int done, int total) {
+      if (!json && total > 2000) err << "\rChecking files: " << done << " of " << total << std::flush;
+    });
+    if (!json && items.files.size() > 2000) err << "\n";
+    skipped.insert(skipped.end(), unreadable.begin(), unreadable.end());
   }
-  const ModelSummary summary = summarize(project.model, kFashionShape, numClasses);
+  if (!data.ok()) {
+    const StepCheck* failed = data.firstFailure();
+    if (!json) out << data.summary;
+    err << dataStepName(failed->step) << ": " << failed->message << "\n";
+    return 1;
+  }
+  const ImageShape shape{data.channels, data.height, data.width};
+  const int outputs = project.data.target == TargetKind::Regression ? 1 : int(data.vocab.size());
+  const ModelSummary summary = summarize(project.model, shape, outputs);
+  const std::string shapeText = std::to_string(shape.channels) + "x" + std::to_string(shape.height) +
+                                "x" + std::to_string(shape.width);
 
   if (json) {
-    nlohmann::ordered_json data = {{"source", project.data.source},
+    nlohmann::ordered_json counts = nlohmann::ordered_json::array();
+    for (const auto& c : data.counts)
+      counts.push_back({{"class", c.name}, {"train", c.train}, {"valid", c.valid}});
+    nlohmann::ordered_json skippedJson = nlohmann::ordered_json::array();
+    for (const auto& s : skipped) skippedJson.push_back({{"file", s.file}, {"reason", s.reason}});
+    nlohmann::ordered_json info = {{"source", sourceKindName(project.data.source)},
                                    {"path", project.dataPath().string()},
-                                   {"trainItems", trainItems},
-                                   {"validItems", validItems},
-                                   {"classes", numClasses},
-                                   {"inputShape", summary.inputShape}};
-    out << nlohmann::ordered_json{{"data", data}}.dump() << "\n";
+                                   {"trainItems", data.trainItems},
+                                   {"validItems", data.validItems},
+                                   {"classes", data.vocab.size()},
+                                   {"inputShape", summary.inputShape},
+                                   {"counts", counts},
+                                   {"skipped", skippedJson}};
+    out << nlohmann::ordered_json{{"data", info}}.dump() << "\n";
     for (const auto& l : summary.layers)
       out << nlohmann::ordered_json{{"layer", l.name},
                                     {"outputShape", l.outputShape},
@@ -73,10 +88,28 @@ int runSummary(const std::vector<std::string>& args, std::ostream& out, std::ost
                  .dump()
           << "\n";
   } else {
-    out << "Data: " << project.data.source << " (" << project.dataPath().string() << ")\n"
-        << "  " << withThousands(trainItems) << " training items, " << withThousands(validItems)
-        << " validation items, " << numClasses << " classes, 1x28x28 images\n"
-        << "Model: " << project.model.name << "\n\n";
+    out << "Data: " << sourceKindName(project.data.source) << " (" << project.dataPath().string() << ")\n"
+        << "  " << withThousands(data.trainItems) << " training items, "
+        << withThousands(data.validItems) << " validation items, ";
+    if (project.data.target != TargetKind::Regression) out << data.vocab.size() << " classes, ";
+    out << shapeText << " images\n\n" << data.summary << "\n";
+    if (!data.counts.empty()) {
+      char row[200];
+      std::snprintf(row, sizeof row, "%-24s%10s%10s\n", "class", "train", "valid");
+      out << row;
+      for (const auto& c : data.counts) {
+        std::snprintf(row, sizeof row, "%-24s%10s%10s\n", c.name.c_str(),
+                      withThousands(c.train).c_str(), withThousands(c.valid).c_str());
+        out << row;
+      }
+      out << "\n";
+    }
+    if (!skipped.empty()) {
+      out << skipped.size() << (skipped.size() == 1 ? " file" : " files") << " will be skipped:\n";
+      for (const auto& s : skipped) out << "  " << s.file << ": " << s.reason << "\n";
+      out << "\n";
+    }
+    out << "Model: " << project.model.name << "\n\n";
     char row[160];
     std::snprintf(row, sizeof row, "%-28s%-16s%14s  %s\n", "layer", "output shape", "params",
                   "trainable");

@@ -16,6 +16,11 @@ Normalization measureNormalization(const torch::Tensor& images) {
   return stats;
 }
 
+Normalization imagenetNormalization(int channels) {
+  if (channels == 3) return {{0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}};
+  return {std::vector<float>(channels, 0.449f), std::vector<float>(channels, 0.226f)};
+}
+
 torch::Tensor normalizeImages(const torch::Tensor& images, const Normalization& stats) {
   const auto channels = images.size(1);
   auto mean = torch::tensor(stats.mean).view({1, channels, 1, 1});
@@ -45,7 +50,7 @@ void TensorLoader::startEpoch(int epoch) {
   m_order = torch::randperm(items(), gen, torch::kLong).to(m_x.device());
 }
 
-Batch TensorLoader::batch(int index) const {
+Batch TensorLoader::batch(int index) {
   const auto start = static_cast<std::int64_t>(index) * m_batchSize;
   const auto end = std::min<std::int64_t>(start + m_batchSize, items());
   auto idx = m_order.slice(0, start, end);

@@ -6,13 +6,11 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <vector>
+
+#include "engine/data/data_loader.h"
 
 namespace lb {
-
-struct Batch {
-  torch::Tensor x;
-  torch::Tensor y;
-};
 
 struct Normalization {
   std::vector<float> mean;  // per channel, on the 0..1 scale
@@ -25,17 +23,19 @@ Normalization measureNormalization(const torch::Tensor& images);
 // uint8 [N, C, H, W] -> float, (x / 255 - mean) / std.
 torch::Tensor normalizeImages(const torch::Tensor& images, const Normalization& stats);
 
-class TensorLoader {
+// ImageNet's statistics, for models pretrained on it (gray images use the channel averages).
+Normalization imagenetNormalization(int channels);
+
+class TensorLoader : public DataLoader {
  public:
   TensorLoader(torch::Tensor x, torch::Tensor y, int batchSize, bool shuffle, std::uint64_t seed);
 
-  std::int64_t items() const { return m_x.size(0); }
-  int batches() const;
-  int batchSize() const { return m_batchSize; }
-  // Draws the order for `epoch` (a no-op for loaders that keep order).
-  void startEpoch(int epoch);
-  Batch batch(int index) const;
-  void to(torch::Device device);
+  std::int64_t items() const override { return m_x.size(0); }
+  int batches() const override;
+  int batchSize() const override { return m_batchSize; }
+  void startEpoch(int epoch) override;  // a no-op for loaders that keep order
+  Batch batch(int index) override;
+  void to(torch::Device device) override;
 
  private:
   torch::Tensor m_x, m_y, m_order;

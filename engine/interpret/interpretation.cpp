@@ -16,7 +16,7 @@ namespace lb {
 Predictions predictValidation(Learner& learn) {
   auto& model = learn.model();
   model->eval();
-  TensorLoader& valid = learn.validLoader();
+  DataLoader& valid = learn.validLoader();
   valid.startEpoch(0);  // a no-op for the validation loader, which keeps order
   std::vector<torch::Tensor> probs, preds, targets, losses, inputs;
   {

@@ -81,6 +81,32 @@ class FieldReader {
     return v->get<std::string>();
   }
 
+  // A string naming one of `names` (an enum's names in order); returns its index.
+  template <std::size_t N>
+  int choice(const std::string& key, int fallback, const char* const (&names)[N]) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    std::string list;
+    for (std::size_t i = 0; i < N; ++i) {
+      if (v->is_string() && v->get<std::string>() == names[i]) return static_cast<int>(i);
+      list += (i ? (i + 1 == N ? " or \"" : ", \"") : "\"") + std::string(names[i]) + "\"";
+    }
+    fail(name(key), "must be " + list);
+  }
+
+  std::vector<std::string> texts(const std::string& key,
+                                 const std::vector<std::string>& fallback) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_array()) fail(name(key), "must be a list of strings");
+    std::vector<std::string> values;
+    for (const auto& t : *v) {
+      if (!t.is_string()) fail(name(key), "must be a list of strings");
+      values.push_back(t.get<std::string>());
+    }
+    return values;
+  }
+
   std::vector<int> integers(const std::string& key, const std::vector<int>& fallback,
                             int max, bool allowEmpty) const {
     const json* v = find(key);

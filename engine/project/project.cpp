@@ -1,5 +1,7 @@
 #include "engine/project/project.h"
 
+#include <cmath>
+#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -13,16 +15,77 @@ namespace lb {
 
 using nlohmann::json;
 
+std::filesystem::path Project::folder() const {
+  return file.empty() ? std::filesystem::current_path()
+                      : std::filesystem::absolute(file).parent_path();
+}
+
 std::filesystem::path Project::dataPath() const {
   std::filesystem::path p(data.path);
-  if (p.is_absolute() || file.empty()) return p;
-  return std::filesystem::absolute(file).parent_path() / p;
+  return p.is_absolute() ? p : folder() / p;
 }
 
 std::filesystem::path Project::runFolder() const {
   const auto absolute = std::filesystem::absolute(file.empty() ? "untitled.lbproj" : file);
   return absolute.parent_path() / absolute.stem();
 }
+
+namespace {
+
+std::vector<RunRecord> runsFromJson(const FieldReader& top, const std::string& where) {
+  std::vector<RunRecord> runs;
+  const json* list = top.find("runs");
+  if (!list) return runs;
+  if (!list->is_array()) top.fail("runs", "must be a list");
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string name = "runs[" + std::to_string(i) + "]";
+    FieldReader r((*list)[i], name, where,
+                  {"started", "epochs", "lr", "batchSize", "seed", "ended", "results"});
+    RunRecord run;
+    run.started = r.text("started", "");
+    run.epochs = r.integer("epochs", 0, 0, 1 << 30);
+    run.lr = r.number("lr", 0, 0, 1e300);
+    run.batchSize = r.integer("batchSize", 0, 0, 1 << 30);
+    run.seed = std::uint64_t(r.integer("seed", 0, 0, 2147483647));
+    run.ended = r.text("ended", "");
+    const json* results = r.find("results");
+    if (results && !results->is_array()) r.fail(name + ".results", "must be a list");
+    for (std::size_t e = 0; results && e < results->size(); ++e) {
+      FieldReader er((*results)[e], name + ".results[" + std::to_string(e) + "]", where,
+                     {"epoch", "trainLoss", "validLoss", "accuracy", "seconds"});
+      // A loss that turned NaN is stored as null (JSON has no NaN).
+      auto value = [&](const char* key) {
+        const json* v = er.find(key);
+        return v && v->is_null() ? std::nan("") : er.number(key, 0, -1e300, 1e300);
+      };
+      EpochResult res;
+      res.epoch = er.integer("epoch", 0, 0, 1 << 30);
+      res.trainLoss = value("trainLoss");
+      res.validLoss = value("validLoss");
+      res.accuracy = value("accuracy");
+      res.seconds = er.number("seconds", 0, 0, 1e300);
+      run.results.push_back(res);
+    }
+    runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
+json runsToJson(const std::vector<RunRecord>& runs) {
+  json list = json::array();
+  for (const auto& run : runs) {
+    json results = json::array();
+    for (const auto& e : run.results)
+      results.push_back({{"epoch", e.epoch}, {"trainLoss", e.trainLoss}, {"validLoss", e.validLoss},
+                         {"accuracy", e.accuracy}, {"seconds", e.seconds}});
+    list.push_back({{"started", run.started}, {"epochs", run.epochs}, {"lr", run.lr},
+                    {"batchSize", run.batchSize}, {"seed", run.seed}, {"ended", run.ended},
+                    {"results", results}});
+  }
+  return list;
+}
+
+}  // namespace
 
 Project parseProject(const std::string& text, const std::filesystem::path& file) {
   json root;
@@ -32,7 +95,7 @@ Project parseProject(const std::string& text, const std::filesystem::path& file)
     throw Error("The project " + file.string() + " is not valid JSON (at byte " +
                 std::to_string(e.byte) + "): fix the file or open another project.");
   }
-  FieldReader top(root, "", file.string(), {"format", "formatVersion", "name", "data", "model", "train"});
+  FieldReader top(root, "", file.string(), {"format", "formatVersion", "name", "data", "model", "train", "runs"});
   if (top.text("format", "learnbench-project") != "learnbench-project")
     top.fail("format", "must be \"learnbench-project\"");
   Project p;
@@ -47,23 +110,20 @@ Project parseProject(const std::string& text, const std::filesystem::path& file)
   if (p.formatVersion < 1) top.fail("formatVersion", "must be at least 1");
   p.name = top.text("name", p.name);
 
-  FieldReader data(top.object("data"), "data", file.string(), {"source", "path", "limit"});
-  p.data.source = data.text("source", p.data.source);
-  if (p.data.source != "fashion-mnist")
-    data.fail("data.source", "must be \"fashion-mnist\" (the only source this version reads)");
-  p.data.path = data.text("path", p.data.path);
-  p.data.limit = data.integer("limit", p.data.limit, 0, 1 << 30);
+  p.data = dataBlockFromJson(top.object("data"), file.string(), p.data);
 
   // The model spec reads and checks its own fields (which depend on the model's name).
   static_cast<ModelSpec&>(p.model) = modelSpecFromJson(top.object("model"), file.string(), p.model);
 
   FieldReader train(top.object("train"), "train", file.string(),
-                    {"epochs", "lr", "batchSize", "seed", "threads"});
+                    {"epochs", "lr", "batchSize", "seed", "threads", "mixedPrecision"});
   p.train.epochs = train.integer("epochs", p.train.epochs, 1, 100000);
   p.train.lr = train.positive("lr", p.train.lr);
   p.train.batchSize = train.integer("batchSize", p.train.batchSize, 1, 1 << 20);
   p.train.seed = static_cast<std::uint64_t>(train.integer("seed", int(p.train.seed), 0, 2147483647));
   p.train.threads = train.integer("threads", p.train.threads, 0, 1024);
+  p.train.mixedPrecision = train.boolean("mixedPrecision", p.train.mixedPrecision);
+  p.runs = runsFromJson(top, file.string());
   return p;
 }
 
@@ -82,16 +142,32 @@ std::string projectToJson(const Project& p) {
   root["format"] = "learnbench-project";
   root["formatVersion"] = kProjectFormatVersion;
   root["name"] = p.name;
-  root["data"] = {{"source", p.data.source}, {"path", p.data.path}, {"limit", p.data.limit}};
+  dataBlockToJson(p.data, root["data"]);
   root["model"] = modelSpecToJson(p.model);
   root["train"] = {{"epochs", p.train.epochs},         {"lr", p.train.lr},
                    {"batchSize", p.train.batchSize},   {"seed", p.train.seed},
-                   {"threads", p.train.threads}};
+                   {"threads", p.train.threads}, {"mixedPrecision", p.train.mixedPrecision}};
+  if (!p.runs.empty()) root["runs"] = runsToJson(p.runs);
   return root.dump(2) + "\n";
 }
 
 void saveProject(const Project& project, const std::filesystem::path& file) {
   writeFileAtomically(file, projectToJson(project), "project");
+}
+
+void appendRun(const std::filesystem::path& file, const RunRecord& run) {
+  Project onDisk = loadProject(file);
+  onDisk.runs.push_back(run);
+  saveProject(onDisk, file);
+}
+
+std::string localTimeNow() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
+  return text;
 }
 
 }  // namespace lb

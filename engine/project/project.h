@@ -8,18 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "engine/data/data_block_spec.h"
 #include "engine/models/model_spec.h"
+#include "engine/train/progress.h"
 
 namespace lb {
 
 inline constexpr int kProjectFormatVersion = 1;
-inline constexpr const char* kDefaultFashionMnistDir = "/usr/share/datasets/fashion-mnist";
-
-struct DataSettings {
-  std::string source = "fashion-mnist";       // the only source in this version
-  std::string path = kDefaultFashionMnistDir;  // relative paths are relative to the project file
-  int limit = 0;  // 0 = all; else training items kept (class-balanced), validation in proportion
-};
+// The project's "data" object: the data block (source, split, labels, transforms).
+using DataSettings = DataBlockSpec;
 
 // The project's "model" object: a ModelSpec (a zoo entry or a layer list); the default is the
 // simple CNN.
@@ -31,6 +28,19 @@ struct TrainSettings {
   int batchSize = 64;
   std::uint64_t seed = 42;
   int threads = 0;  // intra-op threads; 0 = one per core
+  bool mixedPrecision = false;  // autocast + loss scaling, on CUDA (fastai's to_fp16)
+};
+
+// One training run, as the project's history keeps it: when, with what settings, and how each
+// epoch ended.
+struct RunRecord {
+  std::string started;  // local time, "2026-11-24 05:12:03"
+  int epochs = 0;       // planned
+  double lr = 0;
+  int batchSize = 0;
+  std::uint64_t seed = 0;
+  std::string ended;    // "finished", "stopped", or the reason the fit ended early
+  std::vector<EpochResult> results;
 };
 
 struct Project {
@@ -39,10 +49,13 @@ struct Project {
   DataSettings data;
   ModelSettings model;
   TrainSettings train;
+  std::vector<RunRecord> runs;  // oldest first
   std::filesystem::path file;  // where it was loaded from or saved to; not stored in the JSON
 
   // data.path made absolute against the project file's folder.
   std::filesystem::path dataPath() const;
+  // The folder relative paths in the project are relative to.
+  std::filesystem::path folder() const;
   // Where runs of this project keep their files: a folder named like the project file, beside
   // it ("pets.lbproj" -> "pets/"). The latest epoch's checkpoint is checkpoints/last.pt there.
   std::filesystem::path runFolder() const;
@@ -53,5 +66,11 @@ Project loadProject(const std::filesystem::path& file);
 Project parseProject(const std::string& json, const std::filesystem::path& file);
 std::string projectToJson(const Project& project);
 void saveProject(const Project& project, const std::filesystem::path& file);
+
+// Adds `run` to the history of the project file on disk (re-read first, so settings given only
+// on a command line are not written into it). Throws lb::Error when the file cannot be written.
+void appendRun(const std::filesystem::path& file, const RunRecord& run);
+// Local time now, as RunRecord::started keeps it.
+std::string localTimeNow();
 
 }  // namespace lb

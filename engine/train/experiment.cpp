@@ -2,8 +2,7 @@
 
 #include <torch/utils.h>
 
-#include "engine/data/fashion_mnist.h"
-#include "engine/data/tensor_loader.h"
+#include "engine/data/data_loaders.h"
 #include "engine/interpret/interpretation.h"
 #include "engine/models/model_builder.h"
 #include "engine/models/simple_cnn.h"
@@ -12,6 +11,7 @@
 #include "engine/train/build_learner.h"
 #include "engine/train/learner.h"
 #include "engine/train/lr_finder.h"
+#include "engine/train/mixed_precision.h"
 #include "engine/train/training_callbacks.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
@@ -22,33 +22,35 @@ namespace lb {
 struct Experiment::Impl {
   Project project;
   std::vector<std::string> classes;
+  DataLoaders data;
   std::unique_ptr<Learner> learner;
 };
 
 BuiltLearner buildLearner(const Project& p) {
-  FashionMnist data = loadFashionMnist(p.dataPath(), p.data.limit, p.train.seed);
-  const Normalization stats = measureNormalization(data.train.images);
+  BuiltLearner built;
+  built.data = buildDataLoaders(p.data, p.folder(), p.train.batchSize, p.train.seed);
+  const DataLoaders& data = built.data;
   const auto device = defaultDevice();
-  TensorLoader train(normalizeImages(data.train.images, stats), data.train.labels,
-                     p.train.batchSize, /*shuffle=*/true, p.train.seed);
-  TensorLoader valid(normalizeImages(data.valid.images, stats), data.valid.labels,
-                     p.train.batchSize * 2, /*shuffle=*/false, p.train.seed);
-  train.to(device);
-  valid.to(device);
+  data.train->to(device);
+  data.valid->to(device);
 
   torch::manual_seed(p.train.seed);
-  // The input shape and the class count come from the data; the spec says the rest.
-  const ImageShape input{int(data.train.images.size(1)), int(data.train.images.size(2)),
-                         int(data.train.images.size(3))};
-  BuiltModel net = buildModel(p.model, input, static_cast<int>(data.classes.size()));
+  // The input shape and the output count come from the data; the spec says the rest.
+  BuiltModel net = buildModel(p.model, data.shape, data.outputs());
   auto model = net.model;
   model->to(device);
-  BuiltLearner built;
-  built.classes = data.classes;
-  built.learner = std::make_unique<Learner>(
-      std::move(train), std::move(valid), model, crossEntropyLoss,
-      std::vector<std::shared_ptr<Metric>>{std::make_shared<Accuracy>()}, OptimizerOptions{},
-      splitBodyHead(net.headStart));
+  LossFunction loss = crossEntropyLoss;
+  std::vector<std::shared_ptr<Metric>> metrics{std::make_shared<Accuracy>()};
+  if (data.target == TargetKind::MultiCategory) {
+    loss = bceWithLogitsLoss;
+    metrics = {std::make_shared<AccuracyMulti>()};
+  } else if (data.target == TargetKind::Regression) {
+    loss = mseLoss;
+    metrics = {std::make_shared<MeanAbsoluteError>()};
+  }
+  built.classes = data.vocab;
+  built.learner = std::make_unique<Learner>(data.train, data.valid, model, loss, metrics,
+                                            OptimizerOptions{}, splitBodyHead(net.headStart));
   return built;
 }
 
@@ -57,6 +59,7 @@ Experiment::Experiment(Project project) : m_impl(std::make_unique<Impl>()) {
   useThreads(m_impl->project.train.threads);
   BuiltLearner built = buildLearner(m_impl->project);
   m_impl->classes = std::move(built.classes);
+  m_impl->data = std::move(built.data);
   m_impl->learner = std::move(built.learner);
 }
 
@@ -89,6 +92,13 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
   std::vector<std::shared_ptr<Callback>> added = {progress, stop, nanGuard};
   if (!hooks.checkpointFile.empty())
     added.push_back(std::make_shared<CheckpointEveryEpoch>(hooks.checkpointFile));
+  if (p.train.mixedPrecision) {
+    const auto device = defaultDevice();
+    if (mixedPrecisionSupported(device))
+      added.push_back(std::make_shared<MixedPrecision>());
+    else
+      outcome.notice = mixedPrecisionUnsupportedReason(device);
+  }
 
   if (hooks.resume) {
     if (hooks.checkpointFile.empty() || !std::filesystem::exists(hooks.checkpointFile))
@@ -124,6 +134,9 @@ LrFindResult Experiment::findLearningRate(const LrFinderOptions& options,
 
 Interpretation Experiment::interpret(int k, const std::filesystem::path& checkpoint) {
   useThreads(m_impl->project.train.threads);
+  if (m_impl->data.target != TargetKind::Category)
+    throw Error("Top losses and the confusion matrix are for single-label classification; this "
+                "version has no views for multi-label or regression projects yet.");
   Learner& learn = *m_impl->learner;
   if (!checkpoint.empty()) {
     if (!std::filesystem::exists(checkpoint))

@@ -34,6 +34,7 @@ struct TrainingOutcome {
   int resumedFrom = 0;              // epochs already done in the checkpoint resumed from
   bool stopped = false;             // true when stopRequested ended the fit early
   std::string stopReason;           // why the engine itself ended it early (a NaN loss), in words
+  std::string notice;               // something the user asked for that this machine cannot do
 };
 
 class Experiment {

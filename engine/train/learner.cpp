@@ -32,6 +32,14 @@ std::vector<double> LearningRates::forGroups(std::size_t groups) const {
 Learner::Learner(TensorLoader train, TensorLoader valid, torch::nn::Sequential model,
                  LossFunction loss, std::vector<std::shared_ptr<Metric>> metrics,
                  OptimizerOptions optimizer, Splitter splitter)
+    : Learner(std::make_shared<TensorLoader>(std::move(train)),
+              std::make_shared<TensorLoader>(std::move(valid)), std::move(model), std::move(loss),
+              std::move(metrics), optimizer, std::move(splitter)) {}
+
+Learner::Learner(std::shared_ptr<DataLoader> train, std::shared_ptr<DataLoader> valid,
+                 torch::nn::Sequential model, LossFunction loss,
+                 std::vector<std::shared_ptr<Metric>> metrics, OptimizerOptions optimizer,
+                 Splitter splitter)
     : m_train(std::move(train)), m_valid(std::move(valid)), m_model(std::move(model)),
       m_lossFunction(std::move(loss)), m_metrics(std::move(metrics)),
       m_recorder(std::make_shared<Recorder>()) {
@@ -103,9 +111,9 @@ void Learner::fineTune(int epochs, const FineTuneOptions& o) {
 
 void Learner::fitWith(int epochs, std::vector<std::shared_ptr<Callback>> extra, int startEpoch) {
   if (epochs < 1) throw Error("The number of epochs must be at least 1.");
-  if (m_train.batches() == 0)
-    throw Error("There are fewer training items (" + std::to_string(m_train.items()) +
-                ") than one batch (" + std::to_string(m_train.batchSize()) +
+  if (m_train->batches() == 0)
+    throw Error("There are fewer training items (" + std::to_string(m_train->items()) +
+                ") than one batch (" + std::to_string(m_train->batchSize()) +
                 "): lower the batch size or add data.");
   m_active = m_callbacks;
   m_active.insert(m_active.end(), extra.begin(), extra.end());
@@ -116,8 +124,8 @@ void Learner::fitWith(int epochs, std::vector<std::shared_ptr<Callback>> extra, 
                 std::to_string(epochs) + " epochs.");
   nEpoch = epochs;
   epoch = startEpoch;
-  trainIter = long(startEpoch) * m_train.batches();
-  pctTrain = double(trainIter) / (double(nEpoch) * m_train.batches());
+  trainIter = long(startEpoch) * m_train->batches();
+  pctTrain = double(trainIter) / (double(nEpoch) * m_train->batches());
   stopReason.clear();
   try {
     try {
@@ -146,7 +154,7 @@ void Learner::runEpoch() {
 
 void Learner::runPhase(bool train) {
   training = train;
-  TensorLoader& loader = train ? m_train : m_valid;
+  DataLoader& loader = train ? *m_train : *m_valid;
   loader.startEpoch(epoch);
   nIter = loader.batches();
   m_model->train(train);
@@ -165,7 +173,7 @@ void Learner::runPhase(bool train) {
       notify(&Callback::afterBatch);
       if (train) {
         ++trainIter;
-        pctTrain = double(trainIter) / (double(nEpoch) * m_train.batches());
+        pctTrain = double(trainIter) / (double(nEpoch) * m_train->batches());
       }
     }
   } catch (const CancelTrain&) {

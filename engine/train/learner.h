@@ -93,6 +93,11 @@ struct FineTuneOptions {
 
 class Learner {
  public:
+  Learner(std::shared_ptr<DataLoader> train, std::shared_ptr<DataLoader> valid,
+          torch::nn::Sequential model, LossFunction loss,
+          std::vector<std::shared_ptr<Metric>> metrics, OptimizerOptions optimizer = {},
+          Splitter splitter = {});
+  // In-memory data sets (tests, benchmarks).
   Learner(TensorLoader train, TensorLoader valid, torch::nn::Sequential model, LossFunction loss,
           std::vector<std::shared_ptr<Metric>> metrics, OptimizerOptions optimizer = {},
           Splitter splitter = {});
@@ -124,8 +129,8 @@ class Learner {
   Recorder& recorder() { return *m_recorder; }
   torch::nn::Sequential& model() { return m_model; }
   Optimizer& optimizer() { return *m_optimizer; }
-  TensorLoader& trainLoader() { return m_train; }
-  TensorLoader& validLoader() { return m_valid; }
+  DataLoader& trainLoader() { return *m_train; }
+  DataLoader& validLoader() { return *m_valid; }
   const std::vector<std::shared_ptr<Metric>>& metrics() const { return m_metrics; }
 
   // State during a fit, for callbacks.
@@ -146,7 +151,7 @@ class Learner {
   void runPhase(bool train);
   void oneBatch();
 
-  TensorLoader m_train, m_valid;
+  std::shared_ptr<DataLoader> m_train, m_valid;
   torch::nn::Sequential m_model;
   LossFunction m_lossFunction;
   std::vector<std::shared_ptr<Metric>> m_metrics;

@@ -66,10 +66,24 @@ class TestCli : public QObject {
 
   void trainPrintsATableRowPerEpoch() {
     QTemporaryDir dir;
-    const Result r = runCli({QStringLiteral("train"), copyOfExample(dir),
+    const QString project = copyOfExample(dir);
+    const Result r = runCli({QStringLiteral("train"), project,
                              QStringLiteral("--limit"), QStringLiteral("1200"), QStringLiteral("--epochs"),
-                             QStringLiteral("2")});
+                             QStringLiteral("2"), QStringLiteral("--fp16")});
     QCOMPARE(r.exitCode, 0);
+    // No GPU here: mixed precision is declined in a sentence and the run goes on in full precision.
+    QVERIFY2(r.err.contains(QStringLiteral("Mixed precision needs a CUDA GPU")), qPrintable(r.err));
+    // The run is recorded in the project file, with its settings and both epochs, and the
+    // command-line settings are not written into the project's own.
+    QFile file(project);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject saved = QJsonDocument::fromJson(file.readAll()).object();
+    const QJsonArray runs = saved.value(QStringLiteral("runs")).toArray();
+    QCOMPARE(runs.size(), 1);
+    QCOMPARE(runs[0].toObject().value(QStringLiteral("ended")).toString(), QStringLiteral("finished"));
+    QCOMPARE(runs[0].toObject().value(QStringLiteral("epochs")).toInt(), 2);
+    QCOMPARE(runs[0].toObject().value(QStringLiteral("results")).toArray().size(), 2);
+    QCOMPARE(saved.value(QStringLiteral("train")).toObject().value(QStringLiteral("epochs")).toInt(), 1);
     const QStringList lines = r.out.trimmed().split(QLatin1Char('\n'));
     QCOMPARE(lines.size(), 3);
     QVERIFY(lines[0].startsWith(QStringLiteral("epoch")));

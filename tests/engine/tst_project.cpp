@@ -25,7 +25,7 @@ class TestProject : public QObject {
  private Q_SLOTS:
   void exampleLoads() {
     Project p = loadProject((test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj")).toStdString());
-    QCOMPARE(p.data.source, std::string("fashion-mnist"));
+    QVERIFY(p.data.source == SourceKind::FashionMnist);
     QCOMPARE(p.model.name, std::string("simple_cnn"));
     QVERIFY(p.train.epochs >= 1);
   }
@@ -52,6 +52,23 @@ class TestProject : public QObject {
     QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("x.lbproj.part"))));
   }
 
+  void runsAreAppendedToTheFileOnDisk() {
+    QTemporaryDir dir;
+    const auto file = dir.filePath(QStringLiteral("r.lbproj")).toStdString();
+    Project p;
+    saveProject(p, file);
+    RunRecord run{"2026-11-24 05:00:00", 3, 1e-3, 64, 42, "stopped", {}};
+    run.results.push_back({0, 0.5, 0.4, 0.9, 8.0});
+    run.results.push_back({1, std::nan(""), std::nan(""), 0.1, 8.0});  // a loss that diverged
+    appendRun(file, run);
+    appendRun(file, run);
+    const Project q = loadProject(file);
+    QCOMPARE(int(q.runs.size()), 2);
+    QCOMPARE(q.runs[1].ended, std::string("stopped"));
+    QCOMPARE(q.runs[1].results[0].accuracy, 0.9);
+    QVERIFY(std::isnan(q.runs[1].results[1].validLoss));
+  }
+
   void badInputSaysWhatIsWrong_data() {
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("expected");
@@ -73,6 +90,10 @@ class TestProject : public QObject {
                                   << "\"model.channels\"";
     QTest::newRow("unknown source") << R"({"formatVersion": 1, "data": {"source": "cifar"}})"
                                     << "\"data.source\"";
+    QTest::newRow("half a size") << R"({"formatVersion": 1, "data": {"resize": {"width": 32}}})"
+                                 << "\"data.resize\" in p.lbproj needs both a width and a height";
+    QTest::newRow("bad run") << R"({"formatVersion": 1, "runs": [{"epochs": "x"}]})"
+                             << "\"runs[0].epochs\"";
   }
   void badInputSaysWhatIsWrong() {
     QFETCH(QString, json);

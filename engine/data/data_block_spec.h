@@ -1,0 +1,91 @@
+#pragma once
+// The data block, as plain data: where the items come from, what they are, how they are split,
+// labelled, resized and augmented (fastai's DataBlock, as options). Stored as the project's
+// "data" object; torch-free, so the project file and the editor can hold it. data_block.h turns
+// it into items, data_loaders.h into batches.
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/data/transform_options.h"
+
+namespace lb {
+
+inline constexpr const char* kDefaultFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+
+enum class SourceKind { FashionMnist, Folder, Csv };
+enum class InputKind { Auto, Grayscale, Rgb };
+enum class TargetKind { Category, MultiCategory, Regression };
+enum class SplitKind { Random, Grandparent, CsvColumn, FileList };
+enum class LabelKind { ParentFolder, Regex, CsvColumn };
+enum class NormalizeKind { Data, ImageNet, None };
+
+// The steps of the block, in the order the editor shows them as cards; errors name one.
+enum class DataStep { Source, Blocks, Items, Split, Label, ItemTransforms, BatchTransforms };
+const char* dataStepName(DataStep step);  // "Source", "Blocks", ...
+
+// Each enum's name in the project file ("fashion-mnist", "folder", "csv", ...).
+const char* sourceKindName(SourceKind kind);
+const char* inputKindName(InputKind kind);
+const char* targetKindName(TargetKind kind);
+const char* splitKindName(SplitKind kind);
+const char* labelKindName(LabelKind kind);
+const char* normalizeKindName(NormalizeKind kind);
+const char* resizeMethodName(ResizeMethod method);
+const char* padModeName(PadMode mode);
+
+struct CsvOptions {
+  std::string pathColumn = "name";   // file names, relative to `folder`
+  std::string labelColumn = "label";
+  std::string validColumn = "is_valid";  // for SplitKind::CsvColumn: true/false, 1/0, yes/no
+  std::string labelDelimiter;        // non-empty: several labels per row (multi-label)
+  std::string folder;                // where the files are; "" = the CSV's folder
+  bool operator==(const CsvOptions&) const = default;
+};
+
+struct SplitOptions {
+  SplitKind kind = SplitKind::Random;
+  double validPct = 0.2;       // Random
+  std::uint64_t seed = 42;     // Random
+  std::string trainName = "train";  // Grandparent: the folder names of the two splits
+  std::string validName = "valid";
+  std::string file;            // FileList: a text file naming the validation files, one a line
+  bool operator==(const SplitOptions&) const = default;
+};
+
+struct LabelOptions {
+  LabelKind kind = LabelKind::ParentFolder;
+  std::string regex;  // Regex: applied to the file name; the first group is the label
+  bool operator==(const LabelOptions&) const = default;
+};
+
+struct DataBlockSpec {
+  SourceKind source = SourceKind::FashionMnist;
+  std::string path = kDefaultFashionMnistDir;  // folder, CSV file or IDX folder; relative paths
+                                               // are relative to the project file
+  int limit = 0;  // Fashion-MNIST: training items kept (class-balanced), validation in proportion
+  std::vector<std::string> extensions = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"};
+  CsvOptions csv;
+  InputKind input = InputKind::Auto;
+  TargetKind target = TargetKind::Category;
+  SplitOptions split;
+  LabelOptions label;
+  ResizeOptions resize;
+  RandomResizedCropOptions randomResizedCrop;
+  AugmentOptions augment;
+  NormalizeKind normalize = NormalizeKind::Data;
+  bool cache = false;  // decode every image once and keep it in memory (small data sets)
+  int workers = 0;     // loader threads; 0 = chosen from the core count
+  std::vector<std::string> vocab;  // the class names found when the data was last built
+
+  bool operator==(const DataBlockSpec&) const = default;
+};
+
+// Reads the project's "data" object, checking every field (lb::Error names it and `where`).
+DataBlockSpec dataBlockFromJson(const nlohmann::json& object, const std::string& where,
+                                const DataBlockSpec& defaults = {});
+void dataBlockToJson(const DataBlockSpec& spec, nlohmann::json& out);
+
+}  // namespace lb

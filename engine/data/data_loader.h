@@ -1,0 +1,30 @@
+#pragma once
+// DataLoader: what the Learner draws its batches from. TensorLoader serves a data set held in
+// memory as tensors; ImageLoader decodes, transforms and collates image files on worker threads.
+// Batches are asked for in order (0, 1, 2, ...) after startEpoch; any other order works but
+// costs the prefetched work.
+#include <torch/types.h>
+
+#include <cstdint>
+
+namespace lb {
+
+struct Batch {
+  torch::Tensor x;
+  torch::Tensor y;
+};
+
+class DataLoader {
+ public:
+  virtual ~DataLoader() = default;
+  virtual std::int64_t items() const = 0;
+  virtual int batches() const = 0;
+  virtual int batchSize() const = 0;
+  // Draws the order for `epoch` (training loaders shuffle; validation loaders keep order).
+  virtual void startEpoch(int epoch) = 0;
+  virtual Batch batch(int index) = 0;
+  // Where batches are delivered.
+  virtual void to(torch::Device device) = 0;
+};
+
+}  // namespace lb

@@ -1,0 +1,112 @@
+#pragma once
+// ImagePipeline: how one item of a data block becomes part of a batch — decode (OpenCV, from the
+// file or from memory), the item transforms, collate, the batch transforms (training only) and
+// normalisation — with every random draw seeded from (seed, epoch, position), so a batch is the
+// same whatever thread makes it. ImageLoader runs the pipeline on worker threads with bounded
+// prefetch. Files that cannot be decoded are replaced by the next item of the split and listed
+// in skipped(); they never stop training.
+#include <opencv2/core/mat.hpp>
+#include <torch/types.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "engine/data/data_block.h"
+#include "engine/data/data_block_spec.h"
+#include "engine/data/data_loader.h"
+#include "engine/data/tensor_loader.h"
+
+namespace lb {
+
+class ImagePipeline {
+ public:
+  // `memory`: uint8 [N, C, H, W] images of every item (the built-in example); undefined for
+  // file sources. `channels`: 1 or 3.
+  ImagePipeline(const DataBlockSpec& spec, DataItems items, int channels,
+                torch::Tensor memory = {});
+
+  const DataItems& items() const { return m_items; }
+  const DataBlockSpec& spec() const { return m_spec; }
+  int channels() const { return m_channels; }
+
+  // The item as decoded (8-bit, `channels` channels, RGB order). Throws lb::Error with the reason.
+  cv::Mat decode(int item) const;
+  // The item transforms; `train` chooses RandomResizedCrop's random crop over its center crop.
+  cv::Mat transform(const cv::Mat& image, bool train, std::uint64_t seed) const;
+  // decode + transform, replacing an undecodable item by the next of `split` (and listing it).
+  cv::Mat load(const std::vector<int>& split, std::size_t position, bool train,
+               std::uint64_t seed) const;
+  // uint8 [N, C, H, W] from same-sized images (a DataBlockError names the Resize otherwise).
+  torch::Tensor collate(const std::vector<cv::Mat>& images) const;
+  // uint8 batch -> float: augmentation (training), then normalisation.
+  torch::Tensor finish(const torch::Tensor& images, bool train, std::uint64_t seed) const;
+  torch::Tensor targets(const std::vector<int>& items) const;
+
+  void setNormalization(Normalization stats) { m_stats = std::move(stats); }
+  const Normalization& normalization() const { return m_stats; }
+  // Decodes every item once into memory (the cache option); `threads` decode in parallel.
+  void fillCache(int threads);
+  std::vector<SkippedFile> skipped() const;
+
+ private:
+  DataBlockSpec m_spec;
+  DataItems m_items;
+  int m_channels;
+  torch::Tensor m_memory;
+  std::vector<cv::Mat> m_cache;
+  Normalization m_stats;
+  mutable std::mutex m_skippedMutex;
+  mutable std::map<int, std::string> m_skipped;  // item -> reason
+};
+
+// A seed for one draw, mixed from the loader's seed and where the draw happens.
+std::uint64_t mixSeed(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std::uint64_t c = 0);
+
+class ImageLoader : public DataLoader {
+ public:
+  // `workers` = 0 makes batches on the calling thread.
+  ImageLoader(std::shared_ptr<const ImagePipeline> pipeline, std::vector<int> split, int batchSize,
+              bool train, std::uint64_t seed, int workers, int prefetch = 4);
+  ~ImageLoader() override;
+
+  std::int64_t items() const override { return std::int64_t(m_split.size()); }
+  int batches() const override;
+  int batchSize() const override { return m_batchSize; }
+  void startEpoch(int epoch) override;
+  Batch batch(int index) override;
+  void to(torch::Device device) override { m_device = device; }
+  // Batch `index` of the epoch whose order (positions into the split) is `order`.
+  Batch makeBatch(const std::vector<int>& order, int epoch, int index) const;
+
+ private:
+  void work();
+  void restartAt(int index);  // under m_mutex
+
+  std::shared_ptr<const ImagePipeline> m_pipeline;
+  std::vector<int> m_split;  // item indices
+  std::shared_ptr<const std::vector<int>> m_order;  // positions into m_split, this epoch
+  int m_batchSize;
+  bool m_train;
+  std::uint64_t m_seed;
+  int m_epoch = -1;
+  int m_prefetch;
+  torch::Device m_device = torch::kCPU;
+
+  std::vector<std::thread> m_workers;
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+  bool m_stop = false;
+  int m_generation = 0;  // bumped when the order or position changes; stale work is dropped
+  int m_next = 0;        // next batch a worker makes
+  int m_consumer = 0;    // next batch batch() hands out
+  std::map<int, std::pair<Batch, std::exception_ptr>> m_ready;
+};
+
+}  // namespace lb
