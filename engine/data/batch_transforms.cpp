@@ -75,6 +75,74 @@ bool any(const std::vector<char>& flags) {
   return std::any_of(flags.begin(), flags.end(), [](char c) { return c != 0; });
 }
 
+// Every image draws the same 15 numbers in the same order whatever is switched on, so turning
+// one part off does not reshuffle the others.
+enum { FlipH, FlipV, RotP, Rot, ZoomP, Zoom, ZoomCol, ZoomRow, WarpP, WarpX, WarpY,
+       BrightP, Bright, ContrastP, Contrast, Draws };
+
+bool anyPart(const AugmentOptions& o) {
+  return o.flip || (o.pAffine > 0 && (o.maxRotate > 0 || o.minZoom != 1 || o.maxZoom != 1 ||
+                                      o.maxWarp > 0)) ||
+         (o.pLighting > 0 && o.maxLighting > 0);
+}
+
+// What one image drew: its flips, the sampling homography (output -> input, normalised
+// coordinates as grid_sample takes them) and its lighting.
+struct ImageDraw {
+  bool flipH = false, flipV = false, geometric = false, lit = false;
+  Mat3 matrix = identity();
+  double brightness = 0.5, contrast = 1.0;
+};
+
+ImageDraw drawFor(const AugmentOptions& options, const double* a, std::int64_t w, std::int64_t h) {
+  const bool rotates = options.pAffine > 0 && options.maxRotate > 0;
+  const bool zooms = options.pAffine > 0 && (options.minZoom != 1 || options.maxZoom != 1);
+  const bool warps = options.pAffine > 0 && options.maxWarp > 0;
+  const bool lights = options.pLighting > 0 && options.maxLighting > 0;
+  // Rotation in pixel units: normalised x and y have different scales on a rectangle.
+  const double sx = std::max<double>(w - 1, 1) / 2, sy = std::max<double>(h - 1, 1) / 2;
+  const double maxL = options.maxLighting;
+  ImageDraw d;
+  d.flipH = options.flip && a[FlipH] < 0.5;
+  d.flipV = options.flip && options.flipVertical && a[FlipV] < 0.5;
+  Mat3 m = identity();
+  if (rotates && a[RotP] < options.pAffine) {
+    const double t = (2 * a[Rot] - 1) * options.maxRotate * std::numbers::pi / 180;
+    const double c = std::cos(t), s = std::sin(t);
+    m = m * Mat3{c, s * sy / sx, 0, -s * sx / sy, c, 0, 0, 0, 1};
+    d.geometric = true;
+  }
+  if (zooms && a[ZoomP] < options.pAffine) {
+    // As fastai: sample a 1/zoom window whose center is random but stays inside the image.
+    const double z = options.minZoom + (options.maxZoom - options.minZoom) * a[Zoom];
+    const double s = 1 / z;
+    m = m * Mat3{s, 0, (1 - s) * (2 * a[ZoomCol] - 1), 0, s, (1 - s) * (2 * a[ZoomRow] - 1), 0, 0, 1};
+    d.geometric = true;
+  }
+  if (warps && a[WarpP] < options.pAffine) {
+    const double xt = (2 * a[WarpX] - 1) * options.maxWarp;
+    const double yt = (2 * a[WarpY] - 1) * options.maxWarp;
+    m = warpMatrix(xt, yt) * m;  // the warp acts on the affine's coordinates
+    d.geometric = true;
+  }
+  d.matrix = m;
+  if (lights && a[BrightP] < options.pLighting) {
+    d.brightness = 0.5 * (1 - maxL) + maxL * a[Bright];
+    d.lit = true;
+  }
+  if (lights && a[ContrastP] < options.pLighting) {
+    const double lo = std::log(1 - maxL);
+    d.contrast = std::exp(lo - 2 * lo * a[Contrast]);
+    d.lit = true;
+  }
+  return d;
+}
+
+double logit(double v) {
+  v = std::clamp(v, 1e-7, 1 - 1e-7);
+  return std::log(v / (1 - v));
+}
+
 }  // namespace
 
 torch::Tensor applyLighting(const torch::Tensor& images, const torch::Tensor& brightness,
@@ -96,18 +164,9 @@ torch::Tensor augmentBatch(const torch::Tensor& images, const AugmentOptions& op
     throw Error("Batch augmentation needs a floating-point batch of images [N, C, H, W]; "
                 "convert the images to float on the 0..1 scale first.");
   checkOptions(options);
-  const bool flips = options.flip;
-  const bool rotates = options.pAffine > 0 && options.maxRotate > 0;
-  const bool zooms = options.pAffine > 0 && (options.minZoom != 1 || options.maxZoom != 1);
-  const bool warps = options.pAffine > 0 && options.maxWarp > 0;
-  const bool lights = options.pLighting > 0 && options.maxLighting > 0;
-  if (!flips && !rotates && !zooms && !warps && !lights) return images;
+  if (!anyPart(options)) return images;
 
   const std::int64_t n = images.size(0), h = images.size(2), w = images.size(3);
-  // Every image draws the same 15 numbers in the same order whatever is switched on, so
-  // turning one part off does not reshuffle the others. The CPU kernel draws serially.
-  enum { FlipH, FlipV, RotP, Rot, ZoomP, Zoom, ZoomCol, ZoomRow, WarpP, WarpX, WarpY,
-         BrightP, Bright, ContrastP, Contrast, Draws };
   auto gen = at::detail::createCPUGenerator(seed);
   const auto u = at::rand({n, Draws}, gen, torch::kDouble);
   const auto a = u.accessor<double, 2>();
@@ -115,43 +174,17 @@ torch::Tensor augmentBatch(const torch::Tensor& images, const AugmentOptions& op
   std::vector<char> flipH(n, 0), flipV(n, 0), geometric(n, 0), lit(n, 0);
   std::vector<Mat3> mats(n, identity());
   std::vector<double> bright(n, 0.5), contrast(n, 1.0);
-  // Rotation in pixel units: normalised x and y have different scales on a rectangle.
-  const double sx = std::max<double>(w - 1, 1) / 2, sy = std::max<double>(h - 1, 1) / 2;
-  const double maxL = options.maxLighting;
   for (std::int64_t i = 0; i < n; ++i) {
-    flipH[i] = flips && a[i][FlipH] < 0.5;
-    flipV[i] = flips && options.flipVertical && a[i][FlipV] < 0.5;
-    Mat3 m = identity();
-    if (rotates && a[i][RotP] < options.pAffine) {
-      const double t = (2 * a[i][Rot] - 1) * options.maxRotate * std::numbers::pi / 180;
-      const double c = std::cos(t), s = std::sin(t);
-      m = m * Mat3{c, s * sy / sx, 0, -s * sx / sy, c, 0, 0, 0, 1};
-      geometric[i] = 1;
-    }
-    if (zooms && a[i][ZoomP] < options.pAffine) {
-      // As fastai: sample a 1/zoom window whose center is random but stays inside the image.
-      const double z = options.minZoom + (options.maxZoom - options.minZoom) * a[i][Zoom];
-      const double s = 1 / z;
-      m = m * Mat3{s, 0, (1 - s) * (2 * a[i][ZoomCol] - 1),
-                   0, s, (1 - s) * (2 * a[i][ZoomRow] - 1), 0, 0, 1};
-      geometric[i] = 1;
-    }
-    if (warps && a[i][WarpP] < options.pAffine) {
-      const double xt = (2 * a[i][WarpX] - 1) * options.maxWarp;
-      const double yt = (2 * a[i][WarpY] - 1) * options.maxWarp;
-      m = warpMatrix(xt, yt) * m;  // the warp acts on the affine's coordinates
-      geometric[i] = 1;
-    }
-    mats[i] = m;
-    if (lights && a[i][BrightP] < options.pLighting) {
-      bright[i] = 0.5 * (1 - maxL) + maxL * a[i][Bright];
-      lit[i] = 1;
-    }
-    if (lights && a[i][ContrastP] < options.pLighting) {
-      const double lo = std::log(1 - maxL);
-      contrast[i] = std::exp(lo - 2 * lo * a[i][Contrast]);
-      lit[i] = 1;
-    }
+    double draws[Draws];
+    for (int d = 0; d < Draws; ++d) draws[d] = a[i][d];
+    const ImageDraw one = drawFor(options, draws, w, h);
+    flipH[i] = one.flipH;
+    flipV[i] = one.flipV;
+    geometric[i] = one.geometric;
+    mats[i] = one.matrix;
+    lit[i] = one.lit;
+    bright[i] = one.brightness;
+    contrast[i] = one.contrast;
   }
 
   torch::Tensor x = images;
@@ -190,6 +223,52 @@ torch::Tensor augmentBatch(const torch::Tensor& images, const AugmentOptions& op
     x = torch::where(perImage(lit, x), applyLighting(x, b, c), x);
   }
   return x.clamp(0, 1);
+}
+
+cv::Mat augmentImage(const cv::Mat& image, const AugmentOptions& options, std::uint64_t seed) {
+  if (!options.enabled) return image;
+  checkOptions(options);
+  if (!anyPart(options)) return image;
+  if (image.empty() || image.depth() != CV_8U)
+    throw Error("Augmentation needs a decoded 8-bit image.");
+  auto gen = at::detail::createCPUGenerator(seed);
+  const auto u = at::rand({Draws}, gen, torch::kDouble);
+  const double* a = u.data_ptr<double>();
+  const int w = image.cols, h = image.rows;
+  const ImageDraw d = drawFor(options, a, w, h);
+  cv::Mat x = image;
+  if (d.flipH || d.flipV) {
+    cv::Mat out;
+    cv::flip(x, out, d.flipH && d.flipV ? -1 : d.flipH ? 1 : 0);
+    x = out;
+  }
+  if (d.geometric) {
+    // The normalised homography in pixel units (align_corners: -1 and 1 are the edge pixels'
+    // centres); BORDER_REFLECT_101 is grid_sample's reflection padding for those coordinates.
+    const double ax = std::max(w - 1, 1) / 2.0, ay = std::max(h - 1, 1) / 2.0;
+    const Mat3 toNorm{1 / ax, 0, -1, 0, 1 / ay, -1, 0, 0, 1};
+    const Mat3 toPixel{ax, 0, ax, 0, ay, ay, 0, 0, 1};
+    const Mat3 p = toPixel * d.matrix * toNorm;
+    cv::Mat m(3, 3, CV_64F);
+    for (int i = 0; i < 9; ++i) m.at<double>(i / 3, i % 3) = p[i];
+    cv::Mat out;
+    cv::warpPerspective(x, out, m, x.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+                        cv::BORDER_REFLECT_101);
+    x = out;
+  }
+  if (d.lit) {
+    // fastai's lighting is a function of the pixel value alone: one 256-entry table.
+    cv::Mat table(1, 256, CV_8U);
+    const double shift = logit(d.brightness);
+    for (int v = 0; v < 256; ++v) {
+      const double y = 1 / (1 + std::exp(-(logit(v / 255.0) + shift) * d.contrast));
+      table.at<std::uint8_t>(v) = cv::saturate_cast<std::uint8_t>(std::lround(y * 255));
+    }
+    cv::Mat out;
+    cv::LUT(x, table, out);
+    x = out;
+  }
+  return x;
 }
 
 }  // namespace lb

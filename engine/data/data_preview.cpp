@@ -207,7 +207,7 @@ DataPreview previewDataBlock(const DataBlockSpec& spec, const std::filesystem::p
     for (std::size_t p = 0; p < order.size() && !cancelled(); ++p)
       images.push_back(pipeline->load(order, p, true, mixSeed(options.seed, p, 1)));
     if (cancelled()) return out;
-    const auto batch = pipeline->collate(images);
+    const auto batch = pipeline->collate(images);  // with the training split's augmentation
     out.channels = int(batch.size(1));
     out.height = int(batch.size(2));
     out.width = int(batch.size(3));
@@ -216,9 +216,8 @@ DataPreview previewDataBlock(const DataBlockSpec& spec, const std::filesystem::p
                                        std::to_string(batch.size(2)) + ".");
     walk << "  to tensor     uint8 " << shapeText(batch[0]) << "\n"
          << "  collate       uint8 " << shapeText(batch) << " (a batch of " << batch.size(0) << ")\n";
-    const auto floats = batch.to(torch::kFloat).div(255.0f);
-    const auto augmented = spec.augment.enabled ? augmentBatch(floats, spec.augment, options.seed) : floats;
-    walk << "  augment       " << augmentText(spec.augment) << " (training batches only)\n";
+    const auto augmented = batch.to(torch::kFloat).div(255.0f);
+    walk << "  augment       " << augmentText(spec.augment) << " (training items only)\n";
     walk << "  normalize     "
          << (spec.normalize == NormalizeKind::Data       ? "with the training data's mean and std"
              : spec.normalize == NormalizeKind::ImageNet ? "with ImageNet's mean and std"
@@ -232,14 +231,17 @@ DataPreview previewDataBlock(const DataBlockSpec& spec, const std::filesystem::p
     for (std::size_t p = 0; p < order.size(); ++p)
       out.batch.push_back(fromTensor(augmented[int(p)], labelText(items, spec.target, order[p])));
 
-    // One item under several augmentations (the same item each time, different draws).
-    const int n = std::max(1, options.augmentations);
-    const auto same = floats.slice(0, 0, 1).expand({n, -1, -1, -1}).contiguous();
+    // One item under several augmentations (the same item each time, different draws); shown
+    // even before augmentation is switched on, to tell what it would do.
     AugmentOptions aug = spec.augment;
-    aug.enabled = true;  // show what augmentation would do even before it is switched on
-    const auto variants = augmentBatch(same, aug, options.seed + 1);
-    for (int i = 0; i < n; ++i)
-      out.augmented.push_back(fromTensor(variants[i], i == 0 ? labelText(items, spec.target, order[0]) : ""));
+    aug.enabled = true;
+    const cv::Mat item = pipeline->transform(pipeline->decode(order[0]), false, 0);
+    std::vector<cv::Mat> variants;
+    for (int i = 0; i < std::max(1, options.augmentations); ++i)
+      variants.push_back(augmentImage(item, aug, mixSeed(options.seed, std::uint64_t(i), 4)));
+    const auto shown = pipeline->collate(variants).to(torch::kFloat).div(255.0f);
+    for (int i = 0; i < shown.size(0); ++i)
+      out.augmented.push_back(fromTensor(shown[i], i == 0 ? labelText(items, spec.target, order[0]) : ""));
   } catch (const DataBlockError& e) {
     const int failed = int(e.step());
     for (int s = 0; s < failed; ++s)

@@ -64,7 +64,11 @@ cv::Mat ImagePipeline::load(const std::vector<int>& split, std::size_t position,
   for (std::size_t tries = 0; tries < split.size(); ++tries) {
     const int item = split[(position + tries) % split.size()];
     try {
-      return transform(decode(item), train, seed);
+      cv::Mat image = transform(decode(item), train, seed);
+      // The batch transforms run per item here, on the 8-bit image (fast in OpenCV on a CPU).
+      if (train && m_spec.augment.enabled)
+        image = augmentImage(image, m_spec.augment, mixSeed(seed, 0xA06, 0));
+      return image;
     } catch (const DataBlockError&) {
       throw;
     } catch (const Error& e) {
@@ -99,10 +103,8 @@ torch::Tensor ImagePipeline::collate(const std::vector<cv::Mat>& images) const {
   return out.permute({0, 3, 1, 2}).contiguous();
 }
 
-torch::Tensor ImagePipeline::finish(const torch::Tensor& images, bool train,
-                                    std::uint64_t seed) const {
+torch::Tensor ImagePipeline::finish(const torch::Tensor& images) const {
   auto x = images.to(torch::kFloat).div_(255.0f);
-  if (train && m_spec.augment.enabled) x = augmentBatch(x, m_spec.augment, seed);
   const auto c = x.size(1);
   auto mean = torch::tensor(m_stats.mean).view({1, c, 1, 1});
   auto std = torch::tensor(m_stats.std).view({1, c, 1, 1});
@@ -217,9 +219,7 @@ Batch ImageLoader::makeBatch(const std::vector<int>& order, int epoch, int index
     images.push_back(m_pipeline->load(m_split, std::size_t(order[p]), m_train, seed));
     items.push_back(m_split[order[p]]);
   }
-  const auto batchSeed = mixSeed(m_seed, std::uint64_t(epoch), std::uint64_t(index), 2);
-  return {m_pipeline->finish(m_pipeline->collate(images), m_train, batchSeed),
-          m_pipeline->targets(items)};
+  return {m_pipeline->finish(m_pipeline->collate(images)), m_pipeline->targets(items)};
 }
 
 Batch ImageLoader::batch(int index) {

@@ -1,7 +1,8 @@
 #pragma once
 // ImagePipeline: how one item of a data block becomes part of a batch — decode (OpenCV, from the
-// file or from memory), the item transforms, collate, the batch transforms (training only) and
-// normalisation — with every random draw seeded from (seed, epoch, position), so a batch is the
+// file or from memory), the item transforms, the batch transforms (training only; fastai runs
+// them on the GPU batch, here each worker runs them on its 8-bit images, which on a CPU is many
+// times faster), collate and normalisation — with every random draw seeded from (seed, epoch, position), so a batch is the
 // same whatever thread makes it. ImageLoader runs the pipeline on worker threads with bounded
 // prefetch. Files that cannot be decoded are replaced by the next item of the split and listed
 // in skipped(); they never stop training.
@@ -40,13 +41,14 @@ class ImagePipeline {
   cv::Mat decode(int item) const;
   // The item transforms; `train` chooses RandomResizedCrop's random crop over its center crop.
   cv::Mat transform(const cv::Mat& image, bool train, std::uint64_t seed) const;
-  // decode + transform, replacing an undecodable item by the next of `split` (and listing it).
+  // decode + item transforms + (training) augmentation, replacing an undecodable item by the
+  // next of `split` (and listing it).
   cv::Mat load(const std::vector<int>& split, std::size_t position, bool train,
                std::uint64_t seed) const;
   // uint8 [N, C, H, W] from same-sized images (a DataBlockError names the Resize otherwise).
   torch::Tensor collate(const std::vector<cv::Mat>& images) const;
-  // uint8 batch -> float: augmentation (training), then normalisation.
-  torch::Tensor finish(const torch::Tensor& images, bool train, std::uint64_t seed) const;
+  // uint8 batch -> normalised float.
+  torch::Tensor finish(const torch::Tensor& images) const;
   torch::Tensor targets(const std::vector<int>& items) const;
 
   void setNormalization(Normalization stats) { m_stats = std::move(stats); }

@@ -65,6 +65,34 @@ class TestTransforms : public QObject {
   torch::Tensor m_batch;  // float [64, 1, 28, 28] on 0..1
 
  private Q_SLOTS:
+  // The loader's per-image augmentation draws what augmentBatch draws for a one-image batch
+  // with the same seed, and samples the same pixels (up to 8-bit rounding and OpenCV's
+  // fixed-point interpolation).
+  void augmentImageMatchesAugmentBatch() {
+    AugmentOptions o;
+    o.enabled = true;
+    o.pAffine = 1.0;
+    o.pLighting = 1.0;
+    o.maxRotate = 25;
+    o.maxZoom = 1.3;
+    o.maxWarp = 0.3;
+    for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+      const cv::Mat out = augmentImage(m_gray, o, seed);
+      QCOMPARE(out.size(), m_gray.size());
+      QCOMPARE(out.type(), m_gray.type());
+      QVERIFY(!same(out, m_gray));
+      QVERIFY(same(out, augmentImage(m_gray, o, seed)));
+      auto one = torch::from_blob(m_gray.data, {1, 1, 28, 28}, torch::kUInt8).to(torch::kFloat).div(255);
+      const auto ref = augmentBatch(one, o, seed).mul(255)[0][0];
+      auto got = torch::from_blob(out.data, {28, 28}, torch::kUInt8).to(torch::kFloat);
+      // Interior pixels (the border is where reflection and rounding differ most).
+      const double err = (got - ref).abs().slice(0, 2, 26).slice(1, 2, 26).mean().item<double>();
+      QVERIFY2(err < 4.0, qPrintable(QStringLiteral("seed %1: mean difference %2 of 255").arg(seed).arg(err)));
+    }
+    o.enabled = false;
+    QVERIFY(same(augmentImage(m_gray, o, 1), m_gray));
+  }
+
   void initTestCase() {
     useThreads(0);
     const FashionMnist data = loadFashionMnist(test::fashionMnistDir(), 120);
