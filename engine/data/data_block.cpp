@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <random>
@@ -347,6 +348,18 @@ DataItems collectItems(const DataBlockSpec& spec, const fs::path& baseDir) {
     items.names.push_back(found.names[k]);
   }
 
+  if (spec.limit > 0 && int(items.train.size()) > spec.limit) {
+    // A quick run on part of the data: `limit` training items at random, validation in the
+    // same proportion.
+    const double keep = double(spec.limit) / double(items.train.size());
+    std::mt19937_64 rng(spec.split.seed + 1);
+    std::shuffle(items.train.begin(), items.train.end(), rng);
+    std::shuffle(items.valid.begin(), items.valid.end(), rng);
+    items.train.resize(std::size_t(spec.limit));
+    items.valid.resize(std::max<std::size_t>(1, std::size_t(std::lround(keep * double(items.valid.size())))));
+    std::sort(items.train.begin(), items.train.end());
+    std::sort(items.valid.begin(), items.valid.end());
+  }
   if (spec.target == TargetKind::Category) {
     if (items.vocab.size() < 2)
       throw DataBlockError(DataStep::Label, "Every image has the label \"" + items.vocab.front() +

@@ -65,7 +65,8 @@ struct DataBlockSpec {
   SourceKind source = SourceKind::FashionMnist;
   std::string path = kDefaultFashionMnistDir;  // folder, CSV file or IDX folder; relative paths
                                                // are relative to the project file
-  int limit = 0;  // Fashion-MNIST: training items kept (class-balanced), validation in proportion
+  int limit = 0;  // 0 = all; else training items kept at random (Fashion-MNIST: class-balanced),
+                  // validation in proportion
   std::vector<std::string> extensions = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"};
   CsvOptions csv;
   InputKind input = InputKind::Auto;
