@@ -53,6 +53,13 @@ commands:
         losses as top_losses.png/.csv (with Grad-CAM as top_losses_gradcam.png), the confusion
         matrix as confusion_matrix.png/.csv and most_confused.csv in DIR; the checkpoint is
         NAME/checkpoints/last.pt unless --checkpoint names one
+  export PROJECT --out MODEL.pt [--checkpoint F] [--threads N] [--json]
+        write the trained model as TorchScript with its labels and input settings
+        (torch.jit.load in Python; predict_proba gives the probabilities); the checkpoint is
+        NAME/checkpoints/last.pt unless --checkpoint names one
+  predict MODEL.pt IMAGE... [--k N] [--threads N] [--json]
+        the k (3) most likely classes of each image with their probabilities, best first,
+        each image resized and normalised as in training; exits 1 if an image cannot be read
   help  show this text
 
 Every command prints a table by default and one JSON object per line with --json.
@@ -270,11 +277,8 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     if (command == "interpret") return runInterpret(args, out, err);
     if (command == "summary") return runSummary(args, out, err);
     if (command == "new") return runNew(args, out);
-    static const std::vector<std::string> later = {"export", "predict"};
-    if (std::find(later.begin(), later.end(), command) != later.end()) {
-      err << "The command \"" << command << "\" is not available in this version of Learnbench yet.\n";
-      return 2;
-    }
+    if (command == "export") return runExport(args, out, err);
+    if (command == "predict") return runPredict(args, out, err);
     err << "Unknown command \"" << command << "\": see learnbench-cli help.\n";
     return 2;
   } catch (const std::invalid_argument& e) {

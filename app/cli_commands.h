@@ -88,4 +88,9 @@ int runInterpret(const std::vector<std::string>& args, std::ostream& out, std::o
 // (app/cli_new.cpp): checks the data block and writes the project file.
 int runNew(const std::vector<std::string>& args, std::ostream& out);
 
+// learnbench-cli export PROJECT --out MODEL.pt [--checkpoint F] and
+// predict MODEL.pt IMAGE... [--k N] [--json] (app/cli_export.cpp).
+int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runPredict(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
 }  // namespace lb

@@ -130,7 +130,7 @@ const StepCheck* DataPreview::firstFailure() const {
 DataPreview previewDataBlock(const DataBlockSpec& spec, const std::filesystem::path& baseDir,
                              const PreviewOptions& options, const std::atomic<bool>* cancel) {
   DataPreview out;
-  for (int s = 0; s <= int(DataStep::BatchTransforms); ++s) out.steps.push_back({DataStep(s), {}, {}});
+  for (int s = 0; s <= int(DataStep::BatchTransforms); ++s) out.steps.push_back({DataStep(s), StepCheck::State::NotChecked, {}});
   auto pass = [&](DataStep step, std::string message) {
     out.steps[int(step)] = {step, StepCheck::State::Ok, std::move(message)};
   };
@@ -176,6 +176,11 @@ DataPreview previewDataBlock(const DataBlockSpec& spec, const std::filesystem::p
     // One item through every step, as fastai's DataBlock.summary walks one.
     DataBlockSpec display = spec;
     display.normalize = NormalizeKind::None;  // the preview shows pixels, not normalised values
+    // The built-in example's pipeline holds its images in memory: a small part is enough to show.
+    if (spec.source == SourceKind::FashionMnist && (spec.limit == 0 || spec.limit > 600)) {
+      display.limit = 600;
+      items = collectItems(display, baseDir);
+    }
     auto pipeline = makePipeline(display, items, baseDir, 0);
     const std::string channelText = pipeline->channels() == 1 ? "grayscale" : "RGB";
     pass(DataStep::Blocks, "Image (" + channelText + ") -> " +
