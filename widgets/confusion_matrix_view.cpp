@@ -1,0 +1,333 @@
+#include "widgets/confusion_matrix_view.h"
+
+#include <QCheckBox>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+
+#include "widgets/plot_export.h"
+#include "widgets/qcustomplot_include.h"
+#include "widgets/text_format.h"
+
+namespace lb {
+
+namespace {
+// matplotlib's "Blues", as fastai's plot_confusion_matrix: light for few items, dark for many.
+QCPColorGradient bluesGradient() {
+  QCPColorGradient g;
+  g.clearColorStops();
+  g.setColorStopAt(0.0, QColor(0xF7, 0xFB, 0xFF));
+  g.setColorStopAt(0.25, QColor(0xC6, 0xDB, 0xEF));
+  g.setColorStopAt(0.5, QColor(0x6B, 0xAE, 0xD6));
+  g.setColorStopAt(0.75, QColor(0x21, 0x71, 0xB5));
+  g.setColorStopAt(1.0, QColor(0x08, 0x30, 0x6B));
+  g.setColorInterpolation(QCPColorGradient::ciRGB);
+  return g;
+}
+
+QString className(const std::vector<std::string>& classes, int i) {
+  return i >= 0 && i < int(classes.size()) ? QString::fromStdString(classes[std::size_t(i)])
+                                           : QString::number(i);
+}
+}  // namespace
+
+std::vector<ConfusedPair> mostConfusedPairs(const Confusion& confusion, long minCount) {
+  std::vector<ConfusedPair> pairs;
+  const auto& cm = confusion.counts;
+  for (std::size_t a = 0; a < cm.size(); ++a)
+    for (std::size_t p = 0; p < cm[a].size(); ++p)
+      if (a != p && cm[a][p] >= std::max(1L, minCount)) pairs.push_back({int(a), int(p), cm[a][p]});
+  // Stable, as fastai's sorted(): equal counts keep row-major order.
+  std::stable_sort(pairs.begin(), pairs.end(),
+                   [](const ConfusedPair& x, const ConfusedPair& y) { return x.count > y.count; });
+  return pairs;
+}
+
+ConfusionMatrixView::ConfusionMatrixView(QWidget* parent)
+    : QWidget(parent), m_plot(new QCustomPlot) {
+  m_normalize = new QCheckBox(QStringLiteral("Normalise by row"));
+  m_normalize->setToolTip(QStringLiteral(
+      "Show each actual class's items as shares that sum to 1, so rare classes read as clearly "
+      "as common ones"));
+  auto* left = new QWidget;
+  auto* leftLayout = new QVBoxLayout(left);
+  leftLayout->setContentsMargins(0, 0, 0, 0);
+  leftLayout->addWidget(m_normalize);
+  leftLayout->addWidget(m_plot, 1);
+
+  auto* right = new QWidget;
+  auto* rightLayout = new QVBoxLayout(right);
+  rightLayout->setContentsMargins(0, 0, 0, 0);
+  auto* title = new QLabel(QStringLiteral("Most confused"));
+  QFont bold;  // only the weight: the size follows the zoom
+  bold.setBold(true);
+  title->setFont(bold);
+  rightLayout->addWidget(title);
+  auto* minRow = new QHBoxLayout;
+  m_minCount = new QSpinBox;
+  m_minCount->setRange(1, 1000000);
+  m_minCount->setValue(1);
+  m_minCount->setToolTip(QStringLiteral("List only the pairs confused at least this often"));
+  auto* minLabel = new QLabel(QStringLiteral("At least"));
+  minLabel->setBuddy(m_minCount);
+  minRow->addWidget(minLabel);
+  minRow->addWidget(m_minCount, 1);
+  minRow->addWidget(new QLabel(QStringLiteral("items")));
+  rightLayout->addLayout(minRow);
+  m_list = new QTableWidget(0, 2);
+  m_list->setHorizontalHeaderLabels(
+      {QStringLiteral("actual → predicted"), QStringLiteral("items")});
+  m_list->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  m_list->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+  m_list->verticalHeader()->setVisible(false);
+  m_list->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_list->setSelectionMode(QAbstractItemView::SingleSelection);
+  m_list->setToolTip(QStringLiteral("Click a pair to see its images"));
+  rightLayout->addWidget(m_list, 1);
+
+  auto* splitter = new QSplitter(Qt::Horizontal);
+  splitter->addWidget(left);
+  splitter->addWidget(right);
+  splitter->setStretchFactor(0, 3);
+  splitter->setStretchFactor(1, 1);
+  splitter->setSizes({700, 300});  // the matrix first; the list only needs its names
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(splitter);
+  setMinimumSize(320, 200);
+
+  m_plot->xAxis->setLabel(QStringLiteral("predicted"));
+  m_plot->yAxis->setLabel(QStringLiteral("actual"));
+  m_plot->yAxis->setRangeReversed(true);  // the first class on top, as a table reads
+  m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
+  m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
+  m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
+  m_map->setName(QStringLiteral("confusion"));
+  m_map->setGradient(bluesGradient());
+  m_map->setInterpolate(false);
+  m_scale = new QCPColorScale(m_plot);
+  m_plot->plotLayout()->addElement(0, 1, m_scale);
+  m_map->setColorScale(m_scale);
+  m_scale->setGradient(bluesGradient());
+  // The colour scale is this plot's legend; the two stay the same height.
+  auto* group = new QCPMarginGroup(m_plot);
+  m_plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+  m_scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+  m_plot->legend->setVisible(false);
+  m_placeholder =
+      addPlaceholder(m_plot, QStringLiteral("The confusion matrix appears here after training:\n"
+                                            "which classes the model mixes up"));
+
+  connect(m_normalize, &QCheckBox::toggled, this, [this] { rebuild(); });
+  connect(m_minCount, &QSpinBox::valueChanged, this, [this] { fillPairs(); });
+  connect(m_list, &QTableWidget::cellClicked, this, [this](int row, int) {
+    if (row >= 0 && row < int(m_pairs.size()))
+      Q_EMIT cellClicked(m_pairs[std::size_t(row)].actual, m_pairs[std::size_t(row)].predicted);
+  });
+  connect(m_plot, &QCustomPlot::mousePress, this,
+          [this](QMouseEvent* event) { m_pressPos = event->pos(); });
+  connect(m_plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* event) {
+    int a = 0, p = 0;
+    if (event->button() == Qt::LeftButton && (event->pos() - m_pressPos).manhattanLength() <= 3 &&
+        cellAt(event->pos(), &a, &p))
+      Q_EMIT cellClicked(a, p);
+  });
+  connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+    if (!(event->buttons() & Qt::LeftButton)) showTooltip(event->pos());
+  });
+  connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] { resetView(); });
+  addPlotContextMenu(m_plot, [this] { resetView(); });
+
+  applyStyle();
+  rebuild();
+}
+
+ConfusionMatrixView::~ConfusionMatrixView() = default;
+
+void ConfusionMatrixView::setConfusion(const Confusion& confusion,
+                                       const std::vector<std::string>& classes) {
+  m_confusion = confusion;
+  m_classes = classes;
+  rebuild();
+}
+
+void ConfusionMatrixView::clear() { setConfusion({}, {}); }
+
+void ConfusionMatrixView::setNormalized(bool on) { m_normalize->setChecked(on); }
+bool ConfusionMatrixView::isNormalized() const { return m_normalize->isChecked(); }
+
+double ConfusionMatrixView::cellValue(int actual, int predicted) const {
+  const int n = classCount();
+  if (actual < 0 || predicted < 0 || actual >= n || predicted >= n) return 0;
+  return m_map->data()->cell(predicted, actual);
+}
+
+QString ConfusionMatrixView::cellText(int actual, int predicted) const {
+  const int n = classCount();
+  if (actual < 0 || predicted < 0 || actual >= n || predicted >= n) return {};
+  return m_texts[actual * n + predicted]->text();
+}
+
+QPointF ConfusionMatrixView::cellCenter(int actual, int predicted) const {
+  return {m_plot->xAxis->coordToPixel(predicted), m_plot->yAxis->coordToPixel(actual)};
+}
+
+void ConfusionMatrixView::rebuild() {
+  for (QCPItemText* t : std::as_const(m_texts)) m_plot->removeItem(t);
+  m_texts.clear();
+  const int n = classCount();
+  const bool norm = isNormalized();
+
+  auto xTicks = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+  auto yTicks = m_plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>();
+  xTicks->clear();
+  yTicks->clear();
+  for (int i = 0; i < n; ++i) {
+    xTicks->addTick(i, className(m_classes, i));
+    yTicks->addTick(i, className(m_classes, i));
+  }
+
+  m_map->data()->setSize(std::max(n, 1), std::max(n, 1));
+  m_map->data()->setRange(QCPRange(0, std::max(n - 1, 0)), QCPRange(0, std::max(n - 1, 0)));
+  m_map->data()->fill(0);
+  double maxValue = 0;
+  for (int a = 0; a < n; ++a) {
+    const auto& row = m_confusion.counts[std::size_t(a)];
+    long rowSum = 0;
+    for (long c : row) rowSum += c;
+    for (int p = 0; p < n && p < int(row.size()); ++p) {
+      const long count = row[std::size_t(p)];
+      const double v = norm ? (rowSum > 0 ? double(count) / double(rowSum) : 0.0) : double(count);
+      m_map->data()->setCell(p, a, v);
+      maxValue = std::max(maxValue, v);
+      auto* text = new QCPItemText(m_plot);
+      text->position->setCoords(p, a);
+      text->setPositionAlignment(Qt::AlignCenter);
+      text->setText(norm ? QString::number(v, 'f', 2) : QString::number(count));
+      text->setSelectable(false);
+      m_texts.append(text);
+    }
+  }
+  m_map->setVisible(n > 0);
+  m_map->setDataRange(QCPRange(0, norm ? 1.0 : std::max(1.0, maxValue)));
+  m_scale->setVisible(n > 0);
+  m_scale->axis()->setLabel(norm ? QStringLiteral("share of the actual class")
+                                 : QStringLiteral("items"));
+  m_placeholder->setVisible(n == 0);
+  for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
+    axis->setTickLabels(n > 0);
+    axis->setTicks(n > 0);
+  }
+  // Long class names under narrow columns lean, rather than run into each other.
+  int widest = 0;
+  for (int i = 0; i < n; ++i)
+    widest = std::max(widest, fontMetrics().horizontalAdvance(className(m_classes, i)));
+  const double column = 0.7 * m_plot->width() / std::max(n, 1);
+  m_plot->xAxis->setTickLabelRotation(widest > column * 0.9 ? -40 : 0);
+
+  colourTexts();
+  applyStyle();
+  fillPairs();
+  resetView();
+}
+
+void ConfusionMatrixView::fillPairs() {
+  m_pairs = mostConfusedPairs(m_confusion, m_minCount->value());
+  m_list->setRowCount(int(m_pairs.size()));
+  for (int r = 0; r < int(m_pairs.size()); ++r) {
+    const ConfusedPair& pair = m_pairs[std::size_t(r)];
+    auto* name = new QTableWidgetItem(QStringLiteral("%1 → %2").arg(
+        className(m_classes, pair.actual), className(m_classes, pair.predicted)));
+    auto* count = new QTableWidgetItem(QString::number(pair.count));
+    count->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_list->setItem(r, 0, name);
+    m_list->setItem(r, 1, count);
+  }
+}
+
+void ConfusionMatrixView::colourTexts() {
+  const int n = classCount();
+  QCPColorGradient gradient = m_map->gradient();  // colorize() is not const
+  const QCPRange range = m_map->dataRange();
+  for (int a = 0; a < n; ++a)
+    for (int p = 0; p < n; ++p) {
+      if (a * n + p >= m_texts.size()) return;
+      // Dark text on light cells, white on dark ones (relative luminance, roughly).
+      QRgb rgb = 0;
+      const double v = m_map->data()->cell(p, a);
+      gradient.colorize(&v, range, &rgb, 1);
+      const double lum = (0.2126 * qRed(rgb) + 0.7152 * qGreen(rgb) + 0.0722 * qBlue(rgb)) / 255;
+      m_texts[a * n + p]->setColor(lum > 0.5 ? QColor(0x11, 0x11, 0x11) : Qt::white);
+    }
+}
+
+void ConfusionMatrixView::resetView() {
+  const int n = std::max(classCount(), 1);
+  m_plot->xAxis->setRange(-0.5, n - 0.5);
+  m_plot->yAxis->setRange(-0.5, n - 0.5);
+  m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ConfusionMatrixView::applyStyle() {
+  const QFont f = font();
+  stylePlot(m_plot, f, palette());
+  for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) axis->grid()->setVisible(false);
+  m_scale->axis()->setTickLabelFont(f);
+  m_scale->axis()->setLabelFont(f);
+  m_scale->axis()->setTickLabelColor(palette().color(QPalette::Text));
+  m_scale->axis()->setLabelColor(palette().color(QPalette::Text));
+  m_scale->setBarWidth(QFontMetrics(f).height());
+  for (QCPItemText* t : std::as_const(m_texts)) t->setFont(f);
+  stylePlaceholder(m_placeholder, f, palette());
+}
+
+void ConfusionMatrixView::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange) {
+    applyStyle();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+  }
+  QWidget::changeEvent(event);
+}
+
+bool ConfusionMatrixView::cellAt(const QPoint& pos, int* actual, int* predicted) const {
+  const int n = classCount();
+  if (n == 0 || !m_plot->axisRect()->rect().contains(pos)) return false;
+  const int p = int(std::lround(m_plot->xAxis->pixelToCoord(pos.x())));
+  const int a = int(std::lround(m_plot->yAxis->pixelToCoord(pos.y())));
+  if (a < 0 || p < 0 || a >= n || p >= n) return false;
+  *actual = a;
+  *predicted = p;
+  return true;
+}
+
+void ConfusionMatrixView::showTooltip(const QPoint& pos) {
+  int a = 0, p = 0;
+  if (!cellAt(pos, &a, &p)) {
+    QToolTip::hideText();
+    return;
+  }
+  const auto& row = m_confusion.counts[std::size_t(a)];
+  long rowSum = 0;
+  for (long c : row) rowSum += c;
+  const long count = p < int(row.size()) ? row[std::size_t(p)] : 0;
+  const QString actualName = className(m_classes, a);
+  QToolTip::showText(
+      m_plot->mapToGlobal(pos),
+      QStringLiteral("actual %1, predicted %2\n%3 items (%4 of %1)\nclick to see them")
+          .arg(actualName, className(m_classes, p), formatCount(count),
+               formatPercent(rowSum > 0 ? double(count) / double(rowSum) : 0.0)),
+      m_plot);
+}
+
+}  // namespace lb

@@ -1,0 +1,85 @@
+#pragma once
+// ConfusionMatrixView: fastai's confusion matrix as a coloured grid, rows the actual class and
+// columns the predicted one, the count written in each cell; optionally normalised by row (each
+// actual class sums to 1). Beside it the most confused pairs, largest first, down to a minimum
+// count. Clicking a cell or a pair emits cellClicked(), so the page can show those images.
+#include <QVector>
+#include <QWidget>
+#include <string>
+#include <vector>
+
+#include "engine/interpret/interpret_types.h"
+
+class QCheckBox;
+class QCustomPlot;
+class QCPColorMap;
+class QCPColorScale;
+class QCPItemText;
+class QSpinBox;
+class QTableWidget;
+
+namespace lb {
+
+// Off-diagonal cells with count >= minCount, largest first (ties by actual, then predicted);
+// fastai's most_confused(min_val).
+std::vector<ConfusedPair> mostConfusedPairs(const Confusion& confusion, long minCount);
+
+class ConfusionMatrixView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ConfusionMatrixView(QWidget* parent = nullptr);
+  ~ConfusionMatrixView() override;
+
+  void setConfusion(const Confusion& confusion, const std::vector<std::string>& classes);
+  void clear();
+
+  void setNormalized(bool on);  // what the "Normalise by row" box does
+  bool isNormalized() const;
+
+  int classCount() const { return int(m_confusion.counts.size()); }
+  // The coloured value of a cell: its count, or its share of the row when normalised.
+  double cellValue(int actual, int predicted) const;
+  // The text written in a cell.
+  QString cellText(int actual, int predicted) const;
+  // Where a cell's centre is, in the plot's pixels (for tests and tooltips).
+  QPointF cellCenter(int actual, int predicted) const;
+  // The pairs listed now.
+  const std::vector<ConfusedPair>& listedPairs() const { return m_pairs; }
+
+  QCustomPlot* plot() const { return m_plot; }
+  QCPColorMap* colorMap() const { return m_map; }
+  QCheckBox* normalizeBox() const { return m_normalize; }
+  QSpinBox* minCountBox() const { return m_minCount; }
+  QTableWidget* pairList() const { return m_list; }
+  void resetView();
+
+ Q_SIGNALS:
+  void cellClicked(int actual, int predicted);
+
+ protected:
+  void changeEvent(QEvent* event) override;
+
+ private:
+  void rebuild();
+  void fillPairs();
+  void applyStyle();
+  void colourTexts();
+  bool cellAt(const QPoint& pos, int* actual, int* predicted) const;
+  void showTooltip(const QPoint& pos);
+
+  QCustomPlot* m_plot = nullptr;
+  QCPColorMap* m_map = nullptr;
+  QCPColorScale* m_scale = nullptr;
+  QCPItemText* m_placeholder = nullptr;
+  QVector<QCPItemText*> m_texts;  // row-major, one per cell
+  QCheckBox* m_normalize = nullptr;
+  QSpinBox* m_minCount = nullptr;
+  QTableWidget* m_list = nullptr;
+
+  Confusion m_confusion;
+  std::vector<std::string> m_classes;
+  std::vector<ConfusedPair> m_pairs;
+  QPoint m_pressPos;
+};
+
+}  // namespace lb

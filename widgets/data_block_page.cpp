@@ -1,0 +1,131 @@
+#include "widgets/data_block_page.h"
+
+#include <QEventLoop>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QSplitter>
+#include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
+#include <exception>
+#include <filesystem>
+
+#include "widgets/data_block_editor.h"
+#include "widgets/data_preview_view.h"
+
+namespace lb {
+
+namespace {
+constexpr int kDebounceMs = 250;  // typing a path: preview once the user pauses
+
+// previewDataBlock turns bad data into a failed step; anything else it throws still gets shown.
+DataPreview failedPreview(const std::string& what) {
+  DataPreview p;
+  for (int s = 0; s < 7; ++s) p.steps.push_back({DataStep(s), StepCheck::State::NotChecked, {}});
+  p.steps[0].state = StepCheck::State::Failed;
+  p.steps[0].message = "The preview failed unexpectedly: " + what;
+  return p;
+}
+}  // namespace
+
+DataBlockPage::DataBlockPage(QWidget* parent) : QWidget(parent) {
+  qRegisterMetaType<lb::DataBlockSpec>();
+  m_editor = new DataBlockEditor;
+  m_editor->setObjectName(QStringLiteral("dataBlockEditor"));
+  m_view = new DataPreviewView;
+  m_view->setObjectName(QStringLiteral("dataPreview"));
+
+  m_splitter = new QSplitter(Qt::Horizontal);
+  m_splitter->setObjectName(QStringLiteral("dataSplitter"));
+  m_splitter->addWidget(m_editor);
+  m_splitter->addWidget(m_view);
+  m_splitter->setStretchFactor(0, 2);
+  m_splitter->setStretchFactor(1, 3);
+  m_splitter->setChildrenCollapsible(false);
+  auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(m_splitter);
+
+  m_debounce = new QTimer(this);
+  m_debounce->setSingleShot(true);
+  m_debounce->setInterval(kDebounceMs);
+  connect(m_debounce, &QTimer::timeout, this, &DataBlockPage::startPreview);
+  connect(m_editor, &DataBlockEditor::specChanged, this, &DataBlockPage::onEdited);
+}
+
+DataBlockPage::~DataBlockPage() { cancelRunning(); }
+
+void DataBlockPage::setSpec(const DataBlockSpec& spec, const QString& baseDir) {
+  m_debounce->stop();
+  m_editor->setSpec(spec, baseDir);
+  startPreview();
+}
+
+DataBlockSpec DataBlockPage::spec() const { return m_editor->spec(); }
+
+bool DataBlockPage::isPreviewPending() const { return m_debounce->isActive() || m_running; }
+
+bool DataBlockPage::waitForPreview(int ms) {
+  if (!isPreviewPending()) return true;
+  QEventLoop loop;
+  QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+  connect(this, &DataBlockPage::previewFinished, &loop, &QEventLoop::quit);
+  loop.exec();
+  return !isPreviewPending();
+}
+
+void DataBlockPage::onEdited() {
+  Q_EMIT specEdited(m_editor->spec());
+  // What runs now describes an older spec: stop it and drop what it finds.
+  cancelRunning();
+  ++m_generation;
+  m_running = false;
+  m_view->setBusy(true);
+  m_debounce->start();
+}
+
+void DataBlockPage::cancelRunning() {
+  if (m_cancel) m_cancel->store(true);
+  m_cancel.reset();
+}
+
+void DataBlockPage::startPreview() {
+  cancelRunning();
+  const quint64 generation = ++m_generation;
+  m_running = true;
+  m_view->setBusy(true);
+
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  m_cancel = cancel;
+  const DataBlockSpec spec = m_editor->spec();
+  const std::filesystem::path baseDir = m_editor->baseDir().toStdString();
+  const PreviewOptions options = m_options;
+  // The run holds values only, so the page can go while it finishes (a cancelled load of a large
+  // data set still takes a moment); the watcher brings the result back to the GUI thread.
+  auto* watcher = new QFutureWatcher<DataPreview>(this);
+  connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
+    watcher->deleteLater();
+    showResult(generation, watcher->result());
+  });
+  watcher->setFuture(QtConcurrent::run([cancel, spec, baseDir, options] {
+    try {
+      return previewDataBlock(spec, baseDir, options, cancel.get());
+    } catch (const std::exception& e) {
+      return failedPreview(e.what());
+    }
+  }));
+}
+
+void DataBlockPage::showResult(quint64 generation, const DataPreview& preview) {
+  if (generation != m_generation) return;  // a newer request is on its way
+  m_running = false;
+  m_preview = preview;
+  m_editor->showChecks(preview.steps);
+  m_view->showPreview(preview);
+  m_view->setBusy(false);
+  const StepCheck* failure = preview.firstFailure();
+  Q_EMIT previewReady(failure == nullptr,
+                      failure ? QString::fromStdString(failure->message) : QString());
+  Q_EMIT previewFinished();
+}
+
+}  // namespace lb

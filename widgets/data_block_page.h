@@ -1,0 +1,68 @@
+#pragma once
+// DataBlockPage: the data block editor on the left, its preview on the right. Every edit restarts
+// a preview, debounced, on a thread of the global pool (the GUI thread never runs
+// previewDataBlock); the latest request wins: an older run is cancelled through its atomic flag
+// and its result dropped (a generation counter), as Hotspot's JobTracker does.
+#include <QString>
+#include <QWidget>
+#include <atomic>
+#include <memory>
+
+#include "engine/data/data_block_spec.h"
+#include "engine/data/data_preview.h"
+
+class QSplitter;
+class QTimer;
+
+namespace lb {
+
+class DataBlockEditor;
+class DataPreviewView;
+
+class DataBlockPage : public QWidget {
+  Q_OBJECT
+ public:
+  explicit DataBlockPage(QWidget* parent = nullptr);
+  ~DataBlockPage() override;  // cancels the preview still running (it ends on its own)
+
+  // Shows `spec` (relative paths against `baseDir`) and previews it at once; emits no specEdited.
+  void setSpec(const DataBlockSpec& spec, const QString& baseDir);
+  DataBlockSpec spec() const;
+  void setPreviewOptions(const PreviewOptions& options) { m_options = options; }
+
+  DataBlockEditor* editor() const { return m_editor; }
+  DataPreviewView* view() const { return m_view; }
+  QSplitter* splitter() const { return m_splitter; }
+  // The latest preview shown (empty before the first).
+  const DataPreview& preview() const { return m_preview; }
+  // A preview is waiting for the debounce or running.
+  bool isPreviewPending() const;
+  // Runs the event loop until the pending preview is shown or `ms` pass; true when none is
+  // pending any more (for tests and scripts).
+  bool waitForPreview(int ms);
+
+ Q_SIGNALS:
+  void specEdited(const lb::DataBlockSpec& spec);  // the user changed the data block
+  void previewReady(bool ok, const QString& firstError);
+  void previewFinished();  // after previewReady, for QSignalSpy::wait
+
+ private:
+  void onEdited();
+  void startPreview();
+  void cancelRunning();
+  void showResult(quint64 generation, const DataPreview& preview);
+
+  DataBlockEditor* m_editor = nullptr;
+  DataPreviewView* m_view = nullptr;
+  QSplitter* m_splitter = nullptr;
+  QTimer* m_debounce = nullptr;
+  PreviewOptions m_options;
+  DataPreview m_preview;
+  quint64 m_generation = 0;  // of the latest request; results of older ones are dropped
+  bool m_running = false;    // the latest request's run has not reported yet
+  std::shared_ptr<std::atomic<bool>> m_cancel;  // the latest run's flag
+};
+
+}  // namespace lb
+
+Q_DECLARE_METATYPE(lb::DataBlockSpec)
