@@ -4,16 +4,23 @@
 // are images per second of the whole epoch (training and validation) as EpochResult reports it.
 // The window is shown on the platform Qt picks (offscreen when QT_QPA_PLATFORM=offscreen; under
 // Xvfb or a desktop it really paints). The last column is the GUI thread's CPU time over the
-// run's wall time: what watching takes from the two cores training wants.
+// run's wall time: what watching takes from the two cores training wants. Also measured: the GUI
+// event loop's latency while the window trains (a 10 ms timer in the GUI thread recording how
+// late each tick comes: median and p99), and the cost of one loss-plot redraw after 100,000
+// batches (the plot decimates, so it must not grow with the run).
 //   bench_gui_training [--limit N] [--repeats R]
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QEventLoop>
+#include <QTimer>
 #include <cstdio>
 #include <cstring>
+#include <cmath>
 #include <ctime>
 
 #include "app/main_window.h"
 #include "app/training_worker.h"
+#include "widgets/loss_plot.h"
 #include "bench/bench_common.h"
 #include "engine/train/experiment.h"
 #include "engine/util/runtime.h"
@@ -36,7 +43,35 @@ double threadCpuSeconds() {
 struct WindowRun {
   double imagesPerSecond = 0;
   double guiCpuShare = 0;  // GUI thread CPU time / wall time of the run
+  std::vector<double> lateMs;  // how late each 10 ms tick of a GUI-thread timer came
 };
+
+// One redraw of a loss plot that holds `batches` batches (median of 20, in ms).
+double redrawMs(int batches) {
+  lb::LossPlot plot;
+  plot.resize(1200, 600);
+  plot.show();
+  const int perEpoch = 1000;
+  auto add = [&](int i) {
+    lb::BatchProgress p;
+    p.epoch = i / perEpoch;
+    p.epochs = batches / perEpoch + 1;
+    p.batch = i % perEpoch;
+    p.batches = perEpoch;
+    p.loss = 2.0 * std::exp(-i / 20000.0) + 0.1 * ((i * 7919) % 100) / 100.0;
+    p.smoothLoss = 2.0 * std::exp(-i / 20000.0);
+    plot.addBatch(p);
+  };
+  for (int i = 0; i < batches; ++i) add(i);
+  std::vector<double> times;
+  for (int r = 0; r < 20; ++r) {
+    add(batches + r);  // as in training: a batch arrived since the last redraw
+    lb::bench::Stopwatch clock;
+    plot.redraw();
+    times.push_back(1000 * clock.seconds());
+  }
+  return lb::bench::median(times);
+}
 
 WindowRun withWindow(lb::MainWindow& window, const lb::Project& project) {
   window.setProject(project);
@@ -53,12 +88,22 @@ WindowRun withWindow(lb::MainWindow& window, const lb::Project& project) {
   // Let the project's data summary load first, as it does when a user opens a project.
   while (window.statusText().startsWith(QStringLiteral("Loading"))) QApplication::processEvents(QEventLoop::WaitForMoreEvents);
   const double cpuBefore = threadCpuSeconds();
+  std::vector<double> late;
+  QTimer tick;
+  tick.setTimerType(Qt::PreciseTimer);
+  QElapsedTimer since;
+  QObject::connect(&tick, &QTimer::timeout, [&] {
+    if (since.isValid()) late.push_back(std::max(0.0, since.nsecsElapsed() / 1e6 - 10.0));
+    since.restart();
+  });
+  tick.start(10);
   lb::bench::Stopwatch wall;
   window.startTraining();
   loop.exec();
+  tick.stop();
   const double cpu = threadCpuSeconds() - cpuBefore;
   for (const auto& c : {c1, c2, c3, c4}) QObject::disconnect(c);
-  return {seconds > 0 ? trainItems / seconds : 0, cpu / wall.seconds()};
+  return {seconds > 0 ? trainItems / seconds : 0, cpu / wall.seconds(), late};
 }
 
 }  // namespace
@@ -79,20 +124,24 @@ int main(int argc, char** argv) {
   std::printf("Fashion-MNIST, one epoch (%s training images), %d repeats, platform %s\n",
               limit ? std::to_string(limit).c_str() : "60000", repeats,
               qPrintable(QGuiApplication::platformName()));
-  std::printf("%-6s %16s %16s %14s %14s\n", "batch", "engine img/s", "window img/s",
-              "window/engine", "GUI thread CPU");
+  std::printf("%-6s %16s %16s %14s %14s %14s\n", "batch", "engine img/s", "window img/s",
+              "window/engine", "GUI thread CPU", "late med/p99");
   for (int bs : {64, 128}) {
     project.train.batchSize = bs;
-    std::vector<double> engine, gui, guiCpu;
+    std::vector<double> engine, gui, guiCpu, late;
     for (int r = 0; r < repeats; ++r) {
       engine.push_back(engineAlone(project));
       const WindowRun run = withWindow(window, project);
       gui.push_back(run.imagesPerSecond);
       guiCpu.push_back(run.guiCpuShare);
+      late.insert(late.end(), run.lateMs.begin(), run.lateMs.end());
     }
     const double e = lb::bench::median(engine), g = lb::bench::median(gui);
-    std::printf("%-6d %16.0f %16.0f %14.3f %13.1f%%\n", bs, e, g, g / e,
-                100 * lb::bench::median(guiCpu));
+    std::printf("%-6d %16.0f %16.0f %14.3f %13.1f%% %6.1f/%.1f ms\n", bs, e, g, g / e,
+                100 * lb::bench::median(guiCpu), lb::bench::median(late),
+                lb::bench::percentile(late, 0.99));
   }
+  std::printf("\nloss plot redraw (1200x600): %.1f ms after 1,000 batches, %.1f ms after 100,000\n",
+              redrawMs(1000), redrawMs(100000));
   return 0;
 }
