@@ -28,9 +28,15 @@
 #include <exception>
 
 #include "engine/util/error.h"
+#include "widgets/confusion_matrix_view.h"
+#include "widgets/data_block_editor.h"
+#include "widgets/data_block_page.h"
 #include "widgets/loss_plot.h"
+#include "widgets/lr_finder_plot.h"
+#include "widgets/schedule_plot.h"
 #include "widgets/scientific_spin_box.h"
 #include "widgets/text_format.h"
+#include "widgets/top_losses_view.h"
 
 // lb_app is a static library: without this call the linker drops its resources (the example).
 static void initResources() { Q_INIT_RESOURCE(resources); }
@@ -46,6 +52,9 @@ const QString kExampleResource = QStringLiteral(":/examples/fashion-mnist.lbproj
 const QString kGeometryKey = QStringLiteral("window/geometry");
 const QString kMainSplitterKey = QStringLiteral("window/mainSplitter");
 const QString kTrainSplitterKey = QStringLiteral("window/trainSplitter");
+const QString kDataSplitterKey = QStringLiteral("window/dataSplitter");
+const QString kInspectSplitterKey = QStringLiteral("window/inspectSplitter");
+constexpr int kTopLosses = 9;  // fastai's plot_top_losses(9): a 3 x 3 grid
 const QString kZoomKey = QStringLiteral("view/zoom");
 
 QLabel* wrappedLabel(const QString& text = {}) {
@@ -64,11 +73,6 @@ QLabel* pageTitle(const QString& text) {
   return label;
 }
 
-QString sourceName(const std::string& source) {
-  if (source == "fashion-mnist") return QStringLiteral("Fashion-MNIST (the built-in example data)");
-  return QString::fromStdString(source);
-}
-
 QString modelName(const std::string& name) {
   if (name == "simple_cnn") return QStringLiteral("Simple CNN (simple_cnn)");
   return QString::fromStdString(name);
@@ -76,6 +80,18 @@ QString modelName(const std::string& name) {
 
 QString epochsWord(int n) {
   return n == 1 ? QStringLiteral("1 epoch") : QStringLiteral("%1 epochs").arg(n);
+}
+
+// The page's one primary action in the palette's highlight colour, so it reads as the thing to
+// press.
+void makePrimary(QPushButton* button) {
+  button->setDefault(true);
+  QPalette primary = button->palette();
+  for (auto group : {QPalette::Active, QPalette::Inactive}) {
+    primary.setColor(group, QPalette::Button, primary.color(QPalette::Highlight));
+    primary.setColor(group, QPalette::ButtonText, primary.color(QPalette::HighlightedText));
+  }
+  button->setPalette(primary);
 }
 
 QIcon blankIcon() {
@@ -100,9 +116,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   const QString stepTips[] = {
       QStringLiteral("Where the images come from and how they are labelled"),
       QStringLiteral("The network that learns from them"),
-      QStringLiteral("Find a good learning rate (in a later version)"),
+      QStringLiteral("Find a good learning rate with fastai's learning-rate finder"),
       QStringLiteral("Fit the model and watch the loss"),
-      QStringLiteral("See what the model gets wrong (in a later version)"),
+      QStringLiteral("See what the model gets wrong: top losses and the confusion matrix"),
       QStringLiteral("Save the trained model (in a later version)")};
   for (int i = 0; i < 6; ++i) {
     auto* item = new QListWidgetItem(blankIcon(), steps[i], m_stepList);
@@ -114,18 +130,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_pages = new QStackedWidget;
   m_pages->addWidget(createDataPage());
   m_pages->addWidget(createModelPage());
-  m_pages->addWidget(createLaterPage(
-      QStringLiteral("Learning rate"),
-      QStringLiteral("The learning-rate finder comes in a later version. It will train for a few "
-                     "batches with a growing learning rate, draw the loss against the learning "
-                     "rate and mark suggestions on the curve, such as the valley.\n\n"
-                     "Until then, set the learning rate on the Train page.")));
-  m_pages->addWidget(createTrainPage());
-  m_pages->addWidget(createLaterPage(
-      QStringLiteral("Inspect"),
-      QStringLiteral("Inspecting a trained model comes in a later version. After training, this "
-                     "page will show the images with the highest loss (top losses), the "
-                     "confusion matrix and Grad-CAM heat maps.")));
+  QWidget* trainPage = createTrainPage();  // first: the Learning rate page sets its lr spin
+  m_pages->addWidget(createLearningRatePage());
+  m_pages->addWidget(trainPage);
+  m_pages->addWidget(createInspectPage());
   m_pages->addWidget(createLaterPage(
       QStringLiteral("Export"),
       QStringLiteral("Exporting comes in a later version. It will save the trained model as "
@@ -159,6 +167,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_worker, &TrainingWorker::epochDone, this, &MainWindow::onEpochDone);
   connect(m_worker, &TrainingWorker::finished, this, &MainWindow::onFinished);
   connect(m_worker, &TrainingWorker::failed, this, &MainWindow::onFailed);
+  connect(m_worker, &TrainingWorker::lrFound, this, &MainWindow::onLrFound);
+  connect(m_worker, &TrainingWorker::lrFailed, this, &MainWindow::onLrFailed);
+  connect(m_worker, &TrainingWorker::interpreted, this, &MainWindow::onInterpreted);
+  connect(m_worker, &TrainingWorker::interpretFailed, this, &MainWindow::onInterpretFailed);
   m_thread->start();
 
   m_pollTimer = new QTimer(this);
@@ -184,21 +196,14 @@ QWidget* MainWindow::createDataPage() {
   auto* page = new QWidget;
   auto* layout = new QVBoxLayout(page);
   layout->addWidget(pageTitle(QStringLiteral("Data")));
-  layout->addWidget(wrappedLabel(QStringLiteral(
-      "Where the images come from and how they are labelled. The project file sets them; "
-      "editing the data block here comes in a later version.")));
-  auto* form = new QFormLayout;
-  form->setRowWrapPolicy(QFormLayout::WrapLongRows);
-  const QString names[] = {QStringLiteral("Project"),        QStringLiteral("Source"),
-                           QStringLiteral("Folder"),         QStringLiteral("Images used"),
-                           QStringLiteral("What was found"), QStringLiteral("Classes")};
-  for (int i = 0; i < 6; ++i) {
-    m_dataForm[i] = wrappedLabel();
-    form->addRow(names[i] + QLatin1Char(':'), m_dataForm[i]);
-  }
-  m_dataForm[4]->setObjectName(QStringLiteral("dataSummary"));
-  layout->addLayout(form);
-  layout->addStretch(1);
+  m_dataSummary = wrappedLabel();
+  m_dataSummary->setObjectName(QStringLiteral("dataSummary"));
+  layout->addWidget(m_dataSummary);
+  m_dataPage = new DataBlockPage;
+  m_dataPage->setObjectName(QStringLiteral("dataBlockPage"));
+  layout->addWidget(m_dataPage, 1);
+  connect(m_dataPage, &DataBlockPage::specEdited, this, &MainWindow::onDataEdited);
+  connect(m_dataPage, &DataBlockPage::previewReady, this, &MainWindow::onPreviewReady);
   return page;
 }
 
@@ -261,26 +266,29 @@ QWidget* MainWindow::createTrainPage() {
   addField(QStringLiteral("&Epochs"), m_epochsSpin);
   addField(QStringLiteral("&Learning rate"), m_lrSpin);
   addField(QStringLiteral("&Batch size"), m_batchSizeSpin);
-  connect(m_epochsSpin, &QSpinBox::valueChanged, this,
-          [this](int v) { m_project.train.epochs = v; });
-  connect(m_lrSpin, &QDoubleSpinBox::valueChanged, this,
-          [this](double v) { m_project.train.lr = v; });
-  connect(m_batchSizeSpin, &QSpinBox::valueChanged, this,
-          [this](int v) { m_project.train.batchSize = v; });
+  // The schedule plot shows the plan as the spins change, before Train is pressed.
+  connect(m_epochsSpin, &QSpinBox::valueChanged, this, [this](int v) {
+    m_project.train.epochs = v;
+    updateSchedule();
+  });
+  connect(m_lrSpin, &QDoubleSpinBox::valueChanged, this, [this](double v) {
+    m_project.train.lr = v;
+    updateSchedule();
+  });
+  connect(m_batchSizeSpin, &QSpinBox::valueChanged, this, [this](int v) {
+    m_project.train.batchSize = v;
+    updateSchedule();
+  });
 
   m_trainButton =
       new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), QStringLiteral("Train"));
   m_trainButton->setObjectName(QStringLiteral("trainButton"));
-  m_trainButton->setDefault(true);
-  // The primary action in the palette's highlight colour, so it reads as the thing to press.
-  QPalette primary = m_trainButton->palette();
-  primary.setColor(QPalette::Active, QPalette::Button, primary.color(QPalette::Highlight));
-  primary.setColor(QPalette::Inactive, QPalette::Button, primary.color(QPalette::Highlight));
-  primary.setColor(QPalette::Active, QPalette::ButtonText,
-                   primary.color(QPalette::HighlightedText));
-  primary.setColor(QPalette::Inactive, QPalette::ButtonText,
-                   primary.color(QPalette::HighlightedText));
-  m_trainButton->setPalette(primary);
+  makePrimary(m_trainButton);
+  m_pauseButton =
+      new QPushButton(style()->standardIcon(QStyle::SP_MediaPause), QStringLiteral("Pause"));
+  m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
+  m_pauseButton->setToolTip(QStringLiteral("Hold training before the next batch; Resume goes on"));
+  connect(m_pauseButton, &QPushButton::clicked, this, &MainWindow::togglePause);
   m_stopButton =
       new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), QStringLiteral("Stop"));
   m_stopButton->setObjectName(QStringLiteral("stopButton"));
@@ -288,6 +296,7 @@ QWidget* MainWindow::createTrainPage() {
   connect(m_trainButton, &QPushButton::clicked, this, &MainWindow::startTraining);
   connect(m_stopButton, &QPushButton::clicked, this, &MainWindow::stopTraining);
   row->addWidget(m_trainButton);
+  row->addWidget(m_pauseButton);
   row->addWidget(m_stopButton);
   row->addStretch(1);
   layout->addLayout(row);
@@ -327,14 +336,83 @@ QWidget* MainWindow::createTrainPage() {
   m_resultsStack->addWidget(tablePlaceholder);
   m_resultsStack->addWidget(m_epochTable);
 
+  // The planned learning rate and momentum beside the epoch table; its cursor follows training.
+  m_schedulePlot = new SchedulePlot;
+  m_schedulePlot->setObjectName(QStringLiteral("schedulePlot"));
+  auto* bottom = new QSplitter(Qt::Horizontal);
+  bottom->addWidget(m_resultsStack);
+  bottom->addWidget(m_schedulePlot);
+  bottom->setChildrenCollapsible(false);
+  bottom->setSizes({500, 500});
+
   m_trainSplitter = new QSplitter(Qt::Vertical);
   m_trainSplitter->addWidget(m_lossPlot);
-  m_trainSplitter->addWidget(m_resultsStack);
+  m_trainSplitter->addWidget(bottom);
   m_trainSplitter->setStretchFactor(0, 3);
-  m_trainSplitter->setStretchFactor(1, 1);
+  m_trainSplitter->setStretchFactor(1, 2);
   m_trainSplitter->setChildrenCollapsible(false);
-  m_trainSplitter->setSizes({600, 180});
+  m_trainSplitter->setSizes({520, 300});
   layout->addWidget(m_trainSplitter, 1);
+  return page;
+}
+
+QWidget* MainWindow::createLearningRatePage() {
+  auto* page = new QWidget;
+  auto* layout = new QVBoxLayout(page);
+  layout->addWidget(pageTitle(QStringLiteral("Learning rate")));
+  auto* intro = wrappedLabel(QStringLiteral(
+      "The learning-rate finder trains for up to 100 batches with a growing learning rate and "
+      "draws the loss against it; the model is left as it was. Pick a rate where the loss still "
+      "falls steeply: click the curve or a suggestion to use it for training."));
+  layout->addWidget(intro);
+  auto* row = new QHBoxLayout;
+  m_findLrButton = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay),
+                                   QStringLiteral("Find learning rate"));
+  m_findLrButton->setObjectName(QStringLiteral("findLrButton"));
+  makePrimary(m_findLrButton);
+  connect(m_findLrButton, &QPushButton::clicked, this, &MainWindow::findLearningRate);
+  row->addWidget(m_findLrButton);
+  row->addStretch(1);
+  layout->addLayout(row);
+  m_lrPlot = new LrFinderPlot;
+  m_lrPlot->setObjectName(QStringLiteral("lrFinderPlot"));
+  connect(m_lrPlot, &LrFinderPlot::lrChosen, this, &MainWindow::onLrChosen);
+  layout->addWidget(m_lrPlot, 1);
+  m_lrSuggestions = wrappedLabel(QStringLiteral(
+      "Press Find learning rate to draw the curve; its suggestions appear here."));
+  m_lrSuggestions->setObjectName(QStringLiteral("lrSuggestions"));
+  layout->addWidget(m_lrSuggestions);
+  return page;
+}
+
+QWidget* MainWindow::createInspectPage() {
+  auto* page = new QWidget;
+  auto* layout = new QVBoxLayout(page);
+  layout->addWidget(pageTitle(QStringLiteral("Inspect")));
+  auto* row = new QHBoxLayout;
+  m_inspectMessage = wrappedLabel(QStringLiteral(
+      "After training, the images the model got most wrong (top losses) and the confusion "
+      "matrix appear here."));
+  m_inspectMessage->setObjectName(QStringLiteral("inspectMessage"));
+  row->addWidget(m_inspectMessage, 1);
+  m_inspectButton =
+      new QPushButton(style()->standardIcon(QStyle::SP_BrowserReload), QStringLiteral("Refresh"));
+  m_inspectButton->setObjectName(QStringLiteral("inspectButton"));
+  m_inspectButton->setToolTip(
+      QStringLiteral("Look at the last trained model again over the validation set"));
+  connect(m_inspectButton, &QPushButton::clicked, this, &MainWindow::inspect);
+  row->addWidget(m_inspectButton);
+  layout->addLayout(row);
+  m_topLosses = new TopLossesView;
+  m_topLosses->setObjectName(QStringLiteral("topLosses"));
+  m_confusion = new ConfusionMatrixView;
+  m_confusion->setObjectName(QStringLiteral("confusionMatrix"));
+  m_inspectSplitter = new QSplitter(Qt::Horizontal);
+  m_inspectSplitter->addWidget(m_topLosses);
+  m_inspectSplitter->addWidget(m_confusion);
+  m_inspectSplitter->setChildrenCollapsible(false);
+  m_inspectSplitter->setSizes({600, 500});
+  layout->addWidget(m_inspectSplitter, 1);
   return page;
 }
 
@@ -351,6 +429,9 @@ void MainWindow::createActions() {
   m_exampleAction =
       file->addAction(QStringLiteral("Open the &example"), this, [this] { openExampleProject(); });
   m_exampleAction->setToolTip(QStringLiteral("Open the built-in Fashion-MNIST example"));
+  m_saveAction = file->addAction(QStringLiteral("&Save"), this, &MainWindow::save);
+  m_saveAction->setShortcut(QKeySequence::Save);
+  m_saveAction->setToolTip(QStringLiteral("Save the project, with its data block (Ctrl+S)"));
   file->addSeparator();
   QAction* quit = file->addAction(QStringLiteral("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
@@ -376,7 +457,7 @@ void MainWindow::createActions() {
 }
 
 bool MainWindow::openProject(const QString& path) {
-  if (m_training) return false;
+  if (workerBusy()) return false;
   try {
     setProject(loadProject(path.toStdString()));
     return true;
@@ -392,7 +473,7 @@ bool MainWindow::openProject(const QString& path) {
 }
 
 bool MainWindow::openExampleProject() {
-  if (m_training) return false;
+  if (workerBusy()) return false;
   QFile file(kExampleResource);
   if (!file.open(QIODevice::ReadOnly)) {
     setStatus(QStringLiteral("The built-in example project is missing from this build."));
@@ -408,12 +489,15 @@ bool MainWindow::openExampleProject() {
 }
 
 void MainWindow::setProject(const Project& project) {
-  if (m_training) return;
+  if (workerBusy()) return;
   m_project = project;
   m_hasProject = true;
   m_hasDataInfo = false;
   m_dataOk = true;
   m_dataError.clear();
+  m_previewOk = true;
+  m_previewError.clear();
+  m_dataEdited = false;
   m_hasProgress = false;
   m_completedEpochs = 0;
 
@@ -427,23 +511,85 @@ void MainWindow::setProject(const Project& project) {
   m_resultsStack->setCurrentIndex(0);
   m_progressBar->setValue(0);
   m_progressBar->setFormat(QStringLiteral("Not started"));
-  setWindowTitle(QStringLiteral("%1 - Learnbench").arg(QString::fromStdString(project.name)));
+  m_lrPlot->clear();
+  m_lrSuggestions->setText(
+      QStringLiteral("Press Find learning rate to draw the curve; its suggestions appear here."));
+  m_topLosses->clear();
+  m_confusion->clear();
+  m_inspectMessage->setText(QStringLiteral(
+      "After training, the images the model got most wrong (top losses) and the confusion "
+      "matrix appear here."));
+  for (Step step : {LearningRateStep, TrainStep, InspectStep})
+    m_stepList->item(step)->setIcon(blankIcon());
+  m_schedulePlot->clear();
+  setWindowTitle(QStringLiteral("%1[*] - Learnbench").arg(QString::fromStdString(project.name)));
+  setWindowModified(false);
+  m_dataPage->setSpec(project.data, QString::fromStdString(project.folder().string()));
   updateProjectPages();
   setTraining(false);
-  setStatus(QStringLiteral("Loading the data of %1...").arg(QString::fromStdString(project.name)));
+  reloadData();
+}
 
+void MainWindow::reloadData() {
   // Loading tells the user what the data holds (and whether it loads at all) before they train.
+  m_hasDataInfo = false;
+  m_dataOk = true;
+  m_dataError.clear();
+  updateProjectPages();
+  setStatus(
+      QStringLiteral("Loading the data of %1...").arg(QString::fromStdString(m_project.name)));
   TrainingWorker* worker = m_worker;
+  const Project project = m_project;
   QMetaObject::invokeMethod(
       m_worker, [worker, project] { worker->load(project); }, Qt::QueuedConnection);
+}
+
+void MainWindow::onDataEdited(const DataBlockSpec& spec) {
+  if (m_training || !m_hasProject) return;
+  m_project.data = spec;
+  m_dataEdited = true;
+  setWindowModified(true);
+}
+
+void MainWindow::onPreviewReady(bool ok, const QString& firstError) {
+  m_previewOk = ok;
+  m_previewError = firstError;
+  // The worker reloads once an edit checks out: the preview's debounce debounces it too.
+  if (ok && m_dataEdited && !m_training) {
+    m_dataEdited = false;
+    reloadData();
+  }
+  updateProjectPages();
+  if (!m_training) setTraining(false);
+  if (!ok) setStatus(QStringLiteral("The data block needs a change: %1").arg(firstError));
+}
+
+bool MainWindow::save() {
+  if (!m_hasProject) return false;
+  QString file = QString::fromStdString(m_project.file.string());
+  if (file.isEmpty() || file.startsWith(QLatin1Char(':'))) {  // the example lives in resources
+    file = QFileDialog::getSaveFileName(this, QStringLiteral("Save project"),
+                                        QStringLiteral("%1.lbproj").arg(QString::fromStdString(
+                                            m_project.name)),
+                                        QStringLiteral("Learnbench projects (*.lbproj)"));
+    if (file.isEmpty()) return false;
+  }
+  try {
+    lb::saveProject(m_project, file.toStdString());
+  } catch (const std::exception& e) {
+    setStatus(QString::fromStdString(e.what()));
+    return false;
+  }
+  m_project.file = file.toStdString();
+  setWindowModified(false);
+  setStatus(QStringLiteral("Saved %1").arg(file));
+  return true;
 }
 
 void MainWindow::updateProjectPages() {
   if (!m_hasProject) {
     const QString none = QStringLiteral("No project is open.");
-    m_dataForm[0]->setText(none);
-    for (int i = 1; i < 6; ++i) m_dataForm[i]->clear();
-    if (!m_dataError.isEmpty()) m_dataForm[4]->setText(m_dataError);
+    m_dataSummary->setText(m_dataError.isEmpty() ? none : m_dataError);
     for (QLabel* l : m_modelForm) l->clear();
     m_modelForm[0]->setText(none);
     setStepState(DataStep, false, m_dataError.isEmpty() ? none : m_dataError);
@@ -451,29 +597,16 @@ void MainWindow::updateProjectPages() {
     return;
   }
   const Project& p = m_project;
-  const QString file = QString::fromStdString(p.file.string());
-  m_dataForm[0]->setText(
-      file.startsWith(QLatin1Char(':'))
-          ? QStringLiteral("%1 (the built-in example)").arg(QString::fromStdString(p.name))
-          : QStringLiteral("%1 (%2)").arg(QString::fromStdString(p.name), file));
-  m_dataForm[1]->setText(sourceName(p.data.source));
-  m_dataForm[2]->setText(QString::fromStdString(p.dataPath().string()));
-  m_dataForm[3]->setText(
-      p.data.limit <= 0
-          ? QStringLiteral("All of them")
-          : QStringLiteral("%1 training images, balanced across the classes, and validation "
-                           "images in proportion")
-                .arg(formatCount(p.data.limit)));
-  if (!m_dataOk) {
-    m_dataForm[4]->setText(m_dataError);
-    m_dataForm[5]->setText(QStringLiteral("Unknown: the data could not be loaded."));
-  } else if (m_hasDataInfo) {
-    m_dataForm[4]->setText(m_dataInfo.summary);
-    m_dataForm[5]->setText(m_dataInfo.classes.join(QStringLiteral(", ")));
-  } else {
-    m_dataForm[4]->setText(QStringLiteral("Loading..."));
-    m_dataForm[5]->setText(QStringLiteral("Known once the data has loaded."));
-  }
+  if (!m_previewOk)
+    m_dataSummary->setText(QStringLiteral("The data block needs a change: %1").arg(m_previewError));
+  else if (!m_dataOk)
+    m_dataSummary->setText(m_dataError);
+  else if (m_hasDataInfo)
+    m_dataSummary->setText(QStringLiteral("Loaded: %1. Classes: %2.")
+                               .arg(m_dataInfo.summary,
+                                    m_dataInfo.classes.join(QStringLiteral(", "))));
+  else
+    m_dataSummary->setText(QStringLiteral("Loading the data..."));
 
   QStringList channels;
   for (int c : p.model.channels) channels << QString::number(c);
@@ -486,17 +619,23 @@ void MainWindow::updateProjectPages() {
   m_modelForm[2]->setText(m_hasDataInfo ? formatCount(m_dataInfo.parameterCount)
                                         : QStringLiteral("Counted once the data has loaded."));
 
-  if (!m_dataOk) {
+  // The Data step: the editor's check first (it names the card to fix), then the load.
+  if (!m_previewOk)
+    setStepState(DataStep, false, m_previewError);
+  else if (!m_dataOk)
     setStepState(DataStep, false, m_dataError);
-    setStepState(ModelStep, false, QStringLiteral("The model is built once the data loads."));
-  } else if (m_hasDataInfo) {
+  else if (m_hasDataInfo)
     setStepState(DataStep, true, m_dataInfo.summary);
+  else
+    m_stepList->item(DataStep)->setIcon(blankIcon());
+
+  if (!m_dataOk)
+    setStepState(ModelStep, false, QStringLiteral("The model is built once the data loads."));
+  else if (m_hasDataInfo)
     setStepState(ModelStep, true,
                  QStringLiteral("%1 parameters").arg(formatCount(m_dataInfo.parameterCount)));
-  } else {
-    m_stepList->item(DataStep)->setIcon(blankIcon());
+  else
     m_stepList->item(ModelStep)->setIcon(blankIcon());
-  }
 }
 
 void MainWindow::setStepState(Step step, bool ok, const QString& tooltip) {
@@ -514,33 +653,65 @@ void MainWindow::setStatus(const QString& text) { m_statusLabel->setText(text); 
 
 void MainWindow::setTraining(bool training) {
   m_training = training;
-  const bool canTrain = !training && m_hasProject && m_dataOk;
+  if (!training) {
+    m_paused = false;
+    if (m_worker) m_worker->setPaused(false);
+  }
+  const bool stopping = m_worker && m_worker->stopRequested();
+  // One worker thread: Train and Find learning rate exclude each other. Inspect does not hold
+  // them back: a run pressed meanwhile queues behind it on the worker.
+  const bool busy = workerBusy();
+  const bool canTrain = !m_training && !m_findingLr && m_hasProject && m_dataOk && m_previewOk;
   m_trainButton->setEnabled(canTrain);
   m_trainAction->setEnabled(canTrain);
-  m_stopButton->setEnabled(training);
-  m_stopAction->setEnabled(training);
-  m_epochsSpin->setEnabled(!training);
-  m_lrSpin->setEnabled(!training);
-  m_batchSizeSpin->setEnabled(!training);
-  m_openAction->setEnabled(!training);
-  m_exampleAction->setEnabled(!training);
+  m_findLrButton->setEnabled(canTrain);
+  m_inspectButton->setEnabled(!busy && m_hasProject);
+  const bool stoppable = (m_training || m_findingLr) && !stopping;
+  m_stopButton->setEnabled(stoppable);
+  m_stopAction->setEnabled(stoppable);
+  m_pauseButton->setEnabled(m_training && !stopping);
+  m_pauseButton->setText(m_paused ? QStringLiteral("Resume") : QStringLiteral("Pause"));
+  m_pauseButton->setIcon(
+      style()->standardIcon(m_paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
+  m_epochsSpin->setEnabled(!m_training);
+  m_lrSpin->setEnabled(!m_training);
+  m_batchSizeSpin->setEnabled(!busy);
+  m_openAction->setEnabled(!busy);
+  m_exampleAction->setEnabled(!busy);
+  m_saveAction->setEnabled(m_hasProject);
+  m_dataPage->editor()->setEnabled(!busy);  // the run uses the data block as it started
   // Say why Train cannot be pressed, on hover.
   QString why = QStringLiteral("Fit the model with one-cycle training (Ctrl+Return)");
-  if (training)
+  if (m_training)
     why = QStringLiteral("Training is running");
+  else if (m_findingLr)
+    why = QStringLiteral("The learning-rate finder is running");
   else if (!m_hasProject)
     why = QStringLiteral("Open a project first (File > Open project)");
+  else if (!m_previewOk)
+    why = QStringLiteral("The data block needs a change: %1").arg(m_previewError);
   else if (!m_dataOk)
     why = QStringLiteral("The data could not be loaded: %1").arg(m_dataError);
   m_trainButton->setToolTip(why);
-  if (training)
+  m_findLrButton->setToolTip(
+      canTrain ? QStringLiteral("Train briefly with a growing learning rate and draw the loss")
+               : why);
+  if (m_training || m_findingLr)
     m_pollTimer->start();
   else
     m_pollTimer->stop();
 }
 
+void MainWindow::updateSchedule() {
+  if (!m_hasDataInfo || m_dataInfo.trainItems <= 0 || m_training) return;
+  // As the training loader counts: whole batches only (fastai's drop_last).
+  const int perEpoch = std::max(1, m_dataInfo.trainItems / std::max(1, m_batchSizeSpin->value()));
+  m_schedulePlot->setPlan(m_epochsSpin->value(), perEpoch, m_lrSpin->value());
+}
+
 void MainWindow::startTraining() {
-  if (m_training || !m_hasProject || !m_dataOk || !m_worker) return;
+  if (m_training || m_findingLr || !m_hasProject || !m_dataOk || !m_previewOk || !m_worker)
+    return;
   m_project.train.epochs = m_epochsSpin->value();
   m_project.train.lr = m_lrSpin->value();
   m_project.train.batchSize = m_batchSizeSpin->value();
@@ -554,7 +725,11 @@ void MainWindow::startTraining() {
   m_progressBar->setValue(0);
   m_progressBar->setFormat(QStringLiteral("Loading the data..."));
   m_runClock.start();
+  updateSchedule();
+  m_schedulePlot->setPosition(0);
   m_worker->clearStop();  // before queuing start(): a Stop pressed right after still counts
+  m_worker->setPaused(false);
+  m_paused = false;
   setTraining(true);
   setStatus(
       QStringLiteral("Loading the data of %1...").arg(QString::fromStdString(m_project.name)));
@@ -566,21 +741,156 @@ void MainWindow::startTraining() {
 }
 
 void MainWindow::stopTraining() {
-  if (!m_training || !m_worker) return;
+  if (!(m_training || m_findingLr) || !m_worker) return;
   m_worker->requestStop();
-  m_stopButton->setEnabled(false);
-  m_stopAction->setEnabled(false);
-  setStatus(QStringLiteral("Stopping after this batch..."));
+  setTraining(m_training);  // Stop and Pause grey out until the worker answers
+  setStatus(m_findingLr ? QStringLiteral("Stopping the learning-rate finder...")
+                        : QStringLiteral("Stopping after this batch..."));
+}
+
+void MainWindow::togglePause() {
+  if (!m_training || !m_worker || m_worker->stopRequested()) return;
+  m_paused = !m_paused;
+  m_worker->setPaused(m_paused);
+  drainProgress();  // what arrived before the pause, so the words name the last batch
+  setTraining(true);
+  if (m_paused) {
+    m_progressBar->setFormat(QStringLiteral("Paused"));
+    setStatus(m_hasProgress ? QStringLiteral("Paused at epoch %1, batch %2")
+                                  .arg(m_lastProgress.epoch + 1)
+                                  .arg(m_lastProgress.batch + 1)
+                            : QStringLiteral("Paused before the first batch"));
+  } else {
+    if (m_hasProgress) showProgress(m_lastProgress);
+    setStatus(QStringLiteral("Resumed"));
+  }
+}
+
+void MainWindow::findLearningRate() {
+  if (m_training || m_findingLr || !m_hasProject || !m_dataOk || !m_previewOk || !m_worker)
+    return;
+  m_project.train.batchSize = m_batchSizeSpin->value();
+  m_lrPlot->clear();
+  m_lrSuggestions->setText(QStringLiteral("Finding the learning rate..."));
+  m_worker->clearStop();
+  m_worker->takePendingLr();
+  m_findingLr = true;
+  setTraining(false);
+  setStatus(QStringLiteral("Finding the learning rate: loading the data of %1...")
+                .arg(QString::fromStdString(m_project.name)));
+  TrainingWorker* worker = m_worker;
+  const Project project = m_project;
+  QMetaObject::invokeMethod(
+      m_worker, [worker, project] { worker->findLr(project); }, Qt::QueuedConnection);
+}
+
+void MainWindow::onLrFound(const LrFindResult& result) {
+  m_worker->takePendingLr();  // the result holds every point
+  m_findingLr = false;
+  const bool stopped = m_worker->stopRequested();
+  setTraining(false);
+  m_lrPlot->setResult(result);
+  m_lrPlot->setChosenLr(m_lrSpin->value());
+  const Suggestions& sg = result.suggestions;
+  const auto word = [](const QString& name, const Suggestion& s, const QString& note) {
+    return s.valid() ? QStringLiteral("%1 %2%3").arg(name, formatLearningRate(s.lr), note)
+                     : QStringLiteral("%1: none (the curve is too short)").arg(name);
+  };
+  const QStringList words = {word(QStringLiteral("valley"), sg.valley,
+                                  QStringLiteral(" (fastai's default)")),
+                             word(QStringLiteral("slide"), sg.slide, {}),
+                             word(QStringLiteral("minimum"), sg.minimum,
+                                  QStringLiteral(" (the lowest loss / 10)")),
+                             word(QStringLiteral("steep"), sg.steep, {})};
+  m_lrSuggestions->setText(QStringLiteral("Suggestions: %1. Click the curve or a marker to use "
+                                          "that learning rate on the Train page.")
+                               .arg(words.join(QStringLiteral(" \u00b7 "))));
+  if (sg.valley.valid())
+    setStatus(QStringLiteral("%1: valley suggests %2; click the curve to choose a learning rate")
+                  .arg(stopped ? QStringLiteral("The learning-rate finder was stopped")
+                               : QStringLiteral("The learning-rate finder is done"),
+                       formatLearningRate(sg.valley.lr)));
+  else
+    setStatus(QStringLiteral("The learning-rate finder ended before it could suggest a rate"));
+  setStepState(LearningRateStep, true, words.join(QStringLiteral(", ")));
+}
+
+void MainWindow::onLrFailed(const QString& sentence) {
+  m_worker->takePendingLr();
+  m_findingLr = false;
+  setTraining(false);
+  m_lrPlot->clear();
+  m_lrSuggestions->setText(sentence);
+  setStatus(sentence);
+}
+
+void MainWindow::onLrChosen(double lr) {
+  if (m_training) return;  // the running fit keeps its rate
+  m_lrSpin->setValue(lr);
+  m_lrPlot->setChosenLr(m_lrSpin->value());
+  setStatus(QStringLiteral("Learning rate set to %1 for training (Train page)")
+                .arg(formatLearningRate(m_lrSpin->value())));
+}
+
+void MainWindow::inspect() {
+  if (workerBusy() || !m_hasProject || !m_worker) return;
+  m_interpreting = true;
+  setTraining(m_training);
+  m_inspectMessage->setText(
+      QStringLiteral("Looking at every validation image with the trained model..."));
+  TrainingWorker* worker = m_worker;
+  const Project project = m_project;
+  QMetaObject::invokeMethod(
+      m_worker, [worker, project] { worker->interpret(project, kTopLosses); },
+      Qt::QueuedConnection);
+}
+
+void MainWindow::onInterpreted(const Interpretation& result) {
+  m_interpreting = false;
+  setTraining(m_training);  // a run may have been queued behind the inspection
+  m_topLosses->setInterpretation(result);
+  m_confusion->setConfusion(result.confusion, result.classes);
+  const QString text =
+      QStringLiteral("%1 validation images, accuracy %2. Left: the %3 largest losses; right: "
+                     "the confusion matrix (rows: actual class).")
+          .arg(formatCount(result.validItems), formatPercent(result.confusion.accuracy()))
+          .arg(result.topLosses.size());
+  m_inspectMessage->setText(text);
+  setStepState(InspectStep, true, text);
+}
+
+void MainWindow::onInterpretFailed(const QString& sentence) {
+  m_interpreting = false;
+  setTraining(m_training);
+  m_topLosses->clear();
+  m_confusion->clear();
+  m_inspectMessage->setText(sentence);
+  m_stepList->item(InspectStep)->setIcon(blankIcon());
+  m_stepList->item(InspectStep)->setToolTip(sentence);
 }
 
 void MainWindow::drainProgress() {
   if (!m_worker) return;
+  if (m_findingLr) {
+    const std::vector<LrFindPoint> points = m_worker->takePendingLr();
+    for (const LrFindPoint& p : points) m_lrPlot->addPoint(p);
+    if (!points.empty() && !m_worker->stopRequested())
+      setStatus(QStringLiteral("Finding the learning rate: batch %1, learning rate %2")
+                    .arg(points.back().iter + 1)
+                    .arg(formatLearningRate(points.back().lr)));
+  }
   const std::vector<BatchProgress> pending = m_worker->takePending();
   if (pending.empty()) return;
   for (const BatchProgress& p : pending) m_lossPlot->addBatch(p);
   m_lastProgress = pending.back();
   m_hasProgress = true;
-  if (m_training && !m_worker->stopRequested()) showProgress(m_lastProgress);
+  const BatchProgress& last = m_lastProgress;
+  if (last.batches > 0) {
+    if (m_schedulePlot->epochs() != last.epochs)  // the plan follows what the run really does
+      m_schedulePlot->setPlan(last.epochs, last.batches, m_project.train.lr);
+    m_schedulePlot->setPosition(last.epoch + double(last.batch + 1) / last.batches);
+  }
+  if (m_training && !m_paused && !m_worker->stopRequested()) showProgress(m_lastProgress);
 }
 
 void MainWindow::showProgress(const BatchProgress& p) {
@@ -606,6 +916,7 @@ void MainWindow::onDataReady(const DataInfo& info) {
   m_hasDataInfo = true;
   m_dataOk = true;
   updateProjectPages();
+  updateSchedule();
   if (m_training) {
     m_lossPlot->setPlaceholderText(QStringLiteral("The first batches are on their way..."));
     m_progressBar->setFormat(QStringLiteral("Starting..."));
@@ -661,9 +972,15 @@ void MainWindow::onFinished(bool stopped) {
     m_progressBar->setValue(m_progressBar->maximum());
     m_progressBar->setFormat(
         QStringLiteral("Finished: %1 in %2").arg(epochsWord(m_completedEpochs), time));
-    setStatus(QStringLiteral("Training finished: %1 in %2, accuracy %3")
-                  .arg(epochsWord(m_completedEpochs), time, formatPercent(m_lastEpoch.accuracy)));
+    const QString text = QStringLiteral("Training finished: %1 in %2, accuracy %3")
+                             .arg(epochsWord(m_completedEpochs), time,
+                                  formatPercent(m_lastEpoch.accuracy));
+    setStatus(text);
+    setStepState(TrainStep, true, text);
   }
+  // Inspect follows on its own, on the model just trained (a stopped run's too, once it has a
+  // whole epoch); the status line keeps the training result meanwhile.
+  if (m_completedEpochs > 0) inspect();
 }
 
 void MainWindow::onFailed(const QString& sentence) {
@@ -714,6 +1031,9 @@ void MainWindow::applyZoom() {
   m_trainButton->setMinimumHeight(QFontMetrics(big).height() * 2);
   m_trainButton->setMinimumWidth(QFontMetrics(big).horizontalAdvance(QStringLiteral("Train")) * 3);
   m_stopButton->setMinimumHeight(QFontMetrics(big).height() * 2);
+  m_pauseButton->setMinimumHeight(QFontMetrics(big).height() * 2);
+  m_findLrButton->setFont(big);
+  m_findLrButton->setMinimumHeight(QFontMetrics(big).height() * 2);
   QFont title = f;
   title.setBold(true);
   if (title.pointSizeF() > 0) title.setPointSizeF(f.pointSizeF() * 1.4);
@@ -755,6 +1075,7 @@ void MainWindow::shutdownWorker() {
     m_trainButton->setEnabled(false);
     m_stopButton->setEnabled(false);
   }
+  m_findingLr = m_interpreting = false;
 }
 
 void MainWindow::saveSettings() const {
@@ -762,6 +1083,8 @@ void MainWindow::saveSettings() const {
   settings.setValue(kGeometryKey, saveGeometry());
   settings.setValue(kMainSplitterKey, m_mainSplitter->saveState());
   settings.setValue(kTrainSplitterKey, m_trainSplitter->saveState());
+  settings.setValue(kDataSplitterKey, m_dataPage->splitter()->saveState());
+  settings.setValue(kInspectSplitterKey, m_inspectSplitter->saveState());
   settings.setValue(kZoomKey, m_zoom);
 }
 
@@ -774,6 +1097,8 @@ void MainWindow::restoreSettings() {
   }
   m_mainSplitter->restoreState(settings.value(kMainSplitterKey).toByteArray());
   m_trainSplitter->restoreState(settings.value(kTrainSplitterKey).toByteArray());
+  m_dataPage->splitter()->restoreState(settings.value(kDataSplitterKey).toByteArray());
+  m_inspectSplitter->restoreState(settings.value(kInspectSplitterKey).toByteArray());
   m_zoom = std::clamp(settings.value(kZoomKey, 1.0).toDouble(), kZoomSteps[0],
                       kZoomSteps[std::size(kZoomSteps) - 1]);
 }

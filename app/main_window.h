@@ -25,7 +25,12 @@ class QTimer;
 
 namespace lb {
 
+class ConfusionMatrixView;
+class DataBlockPage;
 class LossPlot;
+class LrFinderPlot;
+class SchedulePlot;
+class TopLossesView;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -45,7 +50,12 @@ class MainWindow : public QMainWindow {
 
   bool hasProject() const { return m_hasProject; }
   const Project& project() const { return m_project; }
+  // The Data page: the data block editor and its live preview.
+  DataBlockPage* dataPage() const { return m_dataPage; }
   bool isTraining() const { return m_training; }
+  bool isFindingLr() const { return m_findingLr; }
+  bool isInspecting() const { return m_interpreting; }
+  bool isPaused() const { return m_paused; }
   // The worker that trains (on its own thread), for tests and benchmarks that listen to it.
   TrainingWorker* trainingWorker() const { return m_worker; }
   QString statusText() const;
@@ -53,8 +63,15 @@ class MainWindow : public QMainWindow {
   void showStep(Step step);
 
  public Q_SLOTS:
+  // Writes the project to its file (asks for a name when it has none, as the built-in example);
+  // false, with the reason on the status line, when it cannot.
+  bool save();
   void startTraining();
-  void stopTraining();
+  void stopTraining();  // also stops the learning-rate finder
+  void findLearningRate();
+  void togglePause();
+  // Top losses and the confusion matrix of the last trained model, on the Inspect page.
+  void inspect();
   void zoomIn();
   void zoomOut();
   void zoomReset();
@@ -66,12 +83,19 @@ class MainWindow : public QMainWindow {
   QWidget* createDataPage();
   QWidget* createModelPage();
   QWidget* createTrainPage();
+  QWidget* createLearningRatePage();
+  QWidget* createInspectPage();
   QWidget* createLaterPage(const QString& title, const QString& sentence);
   void createActions();
   void updateProjectPages();
   void setStatus(const QString& text);
   void setTraining(bool training);
+  bool workerBusy() const { return m_training || m_findingLr || m_interpreting; }
+  void updateSchedule();  // the planned one-cycle from the spins and the loaded data
   void setStepState(Step step, bool ok, const QString& tooltip);
+  void reloadData();  // the worker loads m_project's data again, to tell what it holds
+  void onDataEdited(const lb::DataBlockSpec& spec);
+  void onPreviewReady(bool ok, const QString& firstError);
   void drainProgress();
   void showProgress(const BatchProgress& p);
   void applyZoom();
@@ -84,14 +108,26 @@ class MainWindow : public QMainWindow {
   void onEpochDone(const lb::EpochResult& result);
   void onFinished(bool stopped);
   void onFailed(const QString& sentence);
+  void onLrFound(const lb::LrFindResult& result);
+  void onLrFailed(const QString& sentence);
+  void onLrChosen(double lr);
+  void onInterpreted(const lb::Interpretation& result);
+  void onInterpretFailed(const QString& sentence);
 
   Project m_project;
   bool m_hasProject = false;
   bool m_training = false;
+  bool m_findingLr = false;
+  bool m_interpreting = false;
+  bool m_paused = false;
   bool m_dataOk = true;  // false after the project's data failed to load
   DataInfo m_dataInfo;
   bool m_hasDataInfo = false;
   QString m_dataError;
+  // The data block editor's latest check; Train waits while it fails.
+  bool m_previewOk = true;
+  QString m_previewError;
+  bool m_dataEdited = false;  // edited since the worker last loaded the data
 
   QThread* m_thread = nullptr;
   TrainingWorker* m_worker = nullptr;  // lives in m_thread
@@ -111,7 +147,8 @@ class MainWindow : public QMainWindow {
   QSplitter* m_trainSplitter = nullptr;
   QLabel* m_statusLabel = nullptr;
 
-  QLabel* m_dataForm[6] = {};   // project, source, folder, items, found, classes
+  QLabel* m_dataSummary = nullptr;  // what loading the data found, or why it failed
+  DataBlockPage* m_dataPage = nullptr;
   QLabel* m_modelForm[3] = {};  // model, layers, parameters
 
   QSpinBox* m_epochsSpin = nullptr;
@@ -123,8 +160,21 @@ class MainWindow : public QMainWindow {
   LossPlot* m_lossPlot = nullptr;
   QStackedWidget* m_resultsStack = nullptr;
   QTableWidget* m_epochTable = nullptr;
+  SchedulePlot* m_schedulePlot = nullptr;
+  QPushButton* m_pauseButton = nullptr;
+
+  QPushButton* m_findLrButton = nullptr;
+  LrFinderPlot* m_lrPlot = nullptr;
+  QLabel* m_lrSuggestions = nullptr;
+
+  QPushButton* m_inspectButton = nullptr;
+  QLabel* m_inspectMessage = nullptr;
+  QSplitter* m_inspectSplitter = nullptr;
+  TopLossesView* m_topLosses = nullptr;
+  ConfusionMatrixView* m_confusion = nullptr;
 
   QAction* m_openAction = nullptr;
+  QAction* m_saveAction = nullptr;
   QAction* m_exampleAction = nullptr;
   QAction* m_trainAction = nullptr;
   QAction* m_stopAction = nullptr;

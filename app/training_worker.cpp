@@ -2,6 +2,7 @@
 
 #include <QMutexLocker>
 #include <exception>
+#include <filesystem>
 #include <memory>
 
 #include "engine/train/experiment.h"
@@ -37,6 +38,8 @@ void registerTrainingMetaTypes() {
   qRegisterMetaType<lb::BatchProgress>("lb::BatchProgress");
   qRegisterMetaType<lb::EpochResult>("lb::EpochResult");
   qRegisterMetaType<lb::DataInfo>("lb::DataInfo");
+  qRegisterMetaType<lb::LrFindResult>("lb::LrFindResult");
+  qRegisterMetaType<lb::Interpretation>("lb::Interpretation");
 }
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) { registerTrainingMetaTypes(); }
@@ -46,11 +49,20 @@ TrainingWorker::~TrainingWorker() = default;
 void TrainingWorker::requestStop() { m_stop.store(true); }
 void TrainingWorker::clearStop() { m_stop.store(false); }
 bool TrainingWorker::stopRequested() const { return m_stop.load(); }
+void TrainingWorker::setPaused(bool paused) { m_pause.store(paused); }
+bool TrainingWorker::paused() const { return m_pause.load(); }
 
 std::vector<BatchProgress> TrainingWorker::takePending() {
   std::vector<BatchProgress> out;
   QMutexLocker lock(&m_mutex);
   out.swap(m_pending);
+  return out;
+}
+
+std::vector<LrFindPoint> TrainingWorker::takePendingLr() {
+  std::vector<LrFindPoint> out;
+  QMutexLocker lock(&m_mutex);
+  out.swap(m_pendingLr);
   return out;
 }
 
@@ -82,6 +94,7 @@ void TrainingWorker::load(const Project& project) {
 
 void TrainingWorker::start(const Project& project) {
   takePending();  // nothing from an earlier run may leak into this one
+  m_trained.reset();  // free the last model's data before loading again
   try {
     auto experiment = std::make_unique<Experiment>(project);
     Q_EMIT dataReady(describe(*experiment));
@@ -90,9 +103,10 @@ void TrainingWorker::start(const Project& project) {
     hooks.onBatch = [this](const BatchProgress& p) { onBatch(p); };
     hooks.onEpoch = [this](const EpochResult& r) { Q_EMIT epochDone(r); };
     hooks.stopRequested = &m_stop;
+    hooks.pauseRequested = &m_pause;
     m_lastNudge = {};
     const TrainingOutcome outcome = experiment->train(hooks);
-    experiment.reset();  // free the data before telling the GUI we are done
+    m_trained = std::move(experiment);  // Inspect looks at this model next
     if (!outcome.stopReason.empty())
       Q_EMIT failed(QString::fromStdString(outcome.stopReason));  // the loss diverged: say so
     else
@@ -104,6 +118,59 @@ void TrainingWorker::start(const Project& project) {
   } catch (...) {
     Q_EMIT failed(internalError("unknown exception"));
   }
+}
+
+namespace {
+// Runs `body`, turning any exception into a sentence for `fail`: exceptions end at the thread
+// boundary, the GUI gets a sentence, never a crash.
+template <typename Body, typename Fail>
+void guarded(Body body, Fail fail) {
+  try {
+    body();
+  } catch (const Error& e) {
+    fail(QString::fromStdString(e.what()));
+  } catch (const std::exception& e) {
+    fail(internalError(e.what()));
+  } catch (...) {
+    fail(internalError("unknown exception"));
+  }
+}
+}  // namespace
+
+void TrainingWorker::findLr(const Project& project) {
+  takePendingLr();
+  guarded(
+      [&] {
+        Experiment experiment(project);
+        const LrFindResult result =
+            experiment.findLearningRate({}, &m_stop, [this](const LrFindPoint& point) {
+              QMutexLocker lock(&m_mutex);
+              m_pendingLr.push_back(point);
+            });
+        Q_EMIT lrFound(result);
+      },
+      [this](const QString& sentence) { Q_EMIT lrFailed(sentence); });
+}
+
+void TrainingWorker::interpret(const Project& project, int k) {
+  guarded(
+      [&] {
+        // The kept model answers only for the project it was trained on (not one opened since).
+        const Project& trained = m_trained ? m_trained->project() : project;
+        if (m_trained && trained.file == project.file && trained.data == project.data &&
+            trained.model == project.model) {
+          Q_EMIT interpreted(m_trained->interpret(k));
+          return;
+        }
+        const auto checkpoint = project.lastCheckpoint();
+        if (!std::filesystem::exists(checkpoint))
+          throw Error("There is no trained model to inspect yet: train it on the Train page.");
+        auto experiment = std::make_unique<Experiment>(project);
+        const Interpretation result = experiment->interpret(k, checkpoint);
+        m_trained = std::move(experiment);
+        Q_EMIT interpreted(result);
+      },
+      [this](const QString& sentence) { Q_EMIT interpretFailed(sentence); });
 }
 
 }  // namespace lb

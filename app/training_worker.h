@@ -12,12 +12,17 @@
 #include <QStringList>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <vector>
 
+#include "engine/interpret/interpret_types.h"
 #include "engine/project/project.h"
+#include "engine/train/lr_find_types.h"
 #include "engine/train/progress.h"
 
 namespace lb {
+
+class Experiment;
 
 // What loading a project's data found, for the Data and Model pages and the status line.
 struct DataInfo {
@@ -41,8 +46,14 @@ class TrainingWorker : public QObject {
   void clearStop();
   bool stopRequested() const;
 
+  // Thread-safe. While set, a running fit waits before its next batch; Stop still ends it.
+  void setPaused(bool paused);
+  bool paused() const;
+
   // Thread-safe: every batch reported since the last call, oldest first.
   std::vector<BatchProgress> takePending();
+  // Thread-safe: every learning-rate finder point reported since the last call, oldest first.
+  std::vector<LrFindPoint> takePendingLr();
 
  public Q_SLOTS:
   // Load the data only (to tell the user what the project holds); emits dataReady or dataFailed.
@@ -50,6 +61,12 @@ class TrainingWorker : public QObject {
   // Load the data and fit. Emits dataReady, then batchDone/epochDone while it trains, then
   // exactly one of finished or failed.
   void start(const lb::Project& project);
+  // Load the data and run fastai's learning-rate finder on a fresh model; points go to
+  // takePendingLr() as they come, then exactly one of lrFound or lrFailed. Stop ends it early.
+  void findLr(const lb::Project& project);
+  // Top losses and the confusion matrix of the last trained model (kept from start()), or of
+  // the project's last checkpoint; exactly one of interpreted or interpretFailed.
+  void interpret(const lb::Project& project, int k);
 
  Q_SIGNALS:
   void dataReady(const lb::DataInfo& info);
@@ -58,13 +75,21 @@ class TrainingWorker : public QObject {
   void epochDone(const lb::EpochResult& result);
   void finished(bool stopped);
   void failed(const QString& sentence);
+  void lrFound(const lb::LrFindResult& result);
+  void lrFailed(const QString& sentence);
+  void interpreted(const lb::Interpretation& result);
+  void interpretFailed(const QString& sentence);
 
  private:
   void onBatch(const BatchProgress& progress);
 
   std::atomic<bool> m_stop{false};
+  std::atomic<bool> m_pause{false};
   QMutex m_mutex;
   std::vector<BatchProgress> m_pending;  // guarded by m_mutex
+  std::vector<LrFindPoint> m_pendingLr;  // guarded by m_mutex
+  // The last trained model, kept for interpret(); only touched on the worker's thread.
+  std::unique_ptr<Experiment> m_trained;
   std::chrono::steady_clock::time_point m_lastNudge;
 };
 
@@ -77,3 +102,5 @@ Q_DECLARE_METATYPE(lb::Project)
 Q_DECLARE_METATYPE(lb::BatchProgress)
 Q_DECLARE_METATYPE(lb::EpochResult)
 Q_DECLARE_METATYPE(lb::DataInfo)
+Q_DECLARE_METATYPE(lb::LrFindResult)
+Q_DECLARE_METATYPE(lb::Interpretation)

@@ -17,7 +17,30 @@
 #include "engine/util/error.h"
 #include "engine/util/runtime.h"
 
+#include <chrono>
+#include <thread>
+
 namespace lb {
+
+namespace {
+// Holds the fit before a batch while the GUI's pause flag is set. It polls rather than waits on
+// StopControl's condition, because the flags belong to the caller; runs before StopControl so a
+// stop pressed while paused ends the fit at once.
+class PauseGate : public Callback {
+ public:
+  PauseGate(const std::atomic<bool>* pause, const std::atomic<bool>* stop)
+      : m_pause(pause), m_stop(stop) {}
+  int order() const override { return -30; }
+  void beforeBatch(Learner&) override {
+    while (m_pause->load() && !(m_stop && m_stop->load()))
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+ private:
+  const std::atomic<bool>* m_pause;
+  const std::atomic<bool>* m_stop;
+};
+}  // namespace
 
 struct Experiment::Impl {
   Project project;
@@ -90,6 +113,8 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
   stop->watch(hooks.stopRequested);
   auto nanGuard = std::make_shared<NanGuard>();
   std::vector<std::shared_ptr<Callback>> added = {progress, stop, nanGuard};
+  if (hooks.pauseRequested)
+    added.push_back(std::make_shared<PauseGate>(hooks.pauseRequested, hooks.stopRequested));
   if (!hooks.checkpointFile.empty())
     added.push_back(std::make_shared<CheckpointEveryEpoch>(hooks.checkpointFile));
   if (p.train.mixedPrecision) {

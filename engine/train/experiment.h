@@ -23,6 +23,8 @@ struct TrainingHooks {
   std::function<void(const EpochResult&)> onEpoch;    // after every epoch's validation
   // Read before every batch; when it turns true the fit ends within one batch.
   const std::atomic<bool>* stopRequested = nullptr;
+  // While it is true the fit waits before its next batch (a stop still ends it).
+  const std::atomic<bool>* pauseRequested = nullptr;
   // When set, a checkpoint is written there after every epoch (atomically).
   std::filesystem::path checkpointFile;
   // Continue the fit from checkpointFile, with the schedule where it stopped.

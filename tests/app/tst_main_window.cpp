@@ -1,8 +1,11 @@
 // MainWindow end to end on real Fashion-MNIST (offscreen): train, stop, finish, close while
 // training, and a project whose data cannot be loaded.
 #include <QApplication>
+#include <QDir>
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
@@ -12,13 +15,20 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 
 #include "app/main_window.h"
 #include "engine/project/project.h"
+#include "engine/train/experiment.h"
+#include "widgets/confusion_matrix_view.h"
+#include "widgets/data_block_page.h"
 #include "widgets/loss_plot.h"
+#include "widgets/lr_finder_plot.h"
 #include "widgets/qcustomplot_include.h"
+#include "widgets/schedule_plot.h"
+#include "widgets/top_losses_view.h"
 
 using lb::MainWindow;
 
@@ -37,6 +47,12 @@ class TstMainWindow : public QObject {
   void unreadableProjectStillOpensTheWindow();
   void exampleProjectOpens();
   void zoomScalesTheFont();
+  void dataBlockEditsReachTheProject();
+  void lrFinderFillsThePlotAndSetsTheRate();
+  void stopEndsTheLrFinder();
+  void schedulePlanFollowsTheSpins();
+  void inspectShowsTopLossesAndConfusion();
+  void pauseHoldsTrainingAndResumeGoesOn();
 
  private:
   QString writeProject(int limit, int epochs, const QString& dataPath = {});
@@ -254,6 +270,201 @@ void TstMainWindow::zoomScalesTheFont() {
   QTest::keyClick(&w, Qt::Key_Minus, Qt::ControlModifier);
   QVERIFY(QApplication::font().pointSizeF() < base);
   w.zoomReset();
+}
+
+void TstMainWindow::dataBlockEditsReachTheProject() {
+  MainWindow w;
+  const QString file = writeProject(1200, 1);
+  QVERIFY(w.openProject(file));
+  w.show();
+  w.showStep(MainWindow::DataStep);
+  lb::DataBlockPage* page = w.dataPage();
+  QVERIFY(page->waitForPreview(kTimeoutMs));
+  QVERIFY(page->preview().ok());
+  QTRY_VERIFY_WITH_TIMEOUT(button(w, "trainButton")->isEnabled(), kTimeoutMs);
+  QVERIFY(!w.isWindowModified());
+
+  // Typing a folder without the example's files: the Data step says why and Train waits.
+  const QString empty = m_dir->filePath(QStringLiteral("empty"));
+  QVERIFY(QDir().mkpath(empty));
+  auto* path = page->findChild<QLineEdit*>(QStringLiteral("sourcePath"));
+  QTest::keyClick(path, Qt::Key_A, Qt::ControlModifier);
+  QTest::keyClicks(path, empty);
+  QVERIFY(page->waitForPreview(kTimeoutMs));
+  QVERIFY(!page->preview().ok());
+  QVERIFY(w.isWindowModified());
+  QCOMPARE(w.project().data.path, empty.toStdString());
+  QVERIFY(!button(w, "trainButton")->isEnabled());
+  auto* steps = w.findChild<QListWidget*>(QStringLiteral("stepList"));
+  QCOMPARE(steps->item(MainWindow::DataStep)->toolTip(),
+           QString::fromStdString(page->preview().firstFailure()->message));
+
+  // Ctrl+S writes the edited data block.
+  QVERIFY(w.save());
+  QVERIFY(!w.isWindowModified());
+  QCOMPARE(lb::loadProject(file.toStdString()).data.path, empty.toStdString());
+}
+
+namespace {
+// Waits until the project's data has loaded in the background (the status line says "Ready").
+bool waitForData(MainWindow& w) {
+  return QTest::qWaitFor([&] { return w.statusText().startsWith(QStringLiteral("Ready:")); },
+                         kTimeoutMs);
+}
+}  // namespace
+
+void TstMainWindow::lrFinderFillsThePlotAndSetsTheRate() {
+  MainWindow w;
+  QVERIFY(w.openProject(writeProject(600, 1)));
+  w.resize(1400, 900);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QVERIFY(waitForData(w));
+  w.showStep(MainWindow::LearningRateStep);
+  auto* find = button(w, "findLrButton");
+  auto* plot = w.findChild<lb::LrFinderPlot*>(QStringLiteral("lrFinderPlot"));
+  auto* words = w.findChild<QLabel*>(QStringLiteral("lrSuggestions"));
+  auto* lr = w.findChild<QDoubleSpinBox*>(QStringLiteral("lrSpin"));
+  QVERIFY(find && plot && words && lr);
+  QVERIFY(find->isEnabled());
+
+  QTest::mouseClick(find, Qt::LeftButton);
+  QVERIFY(w.isFindingLr());
+  QVERIFY(!find->isEnabled());
+  QVERIFY(!button(w, "trainButton")->isEnabled());  // one worker: Train waits for the finder
+  QVERIFY(button(w, "stopButton")->isEnabled());
+  QTRY_VERIFY_WITH_TIMEOUT(!w.isFindingLr(), kTimeoutMs);
+  QVERIFY(find->isEnabled());
+  QVERIFY(button(w, "trainButton")->isEnabled());
+  QVERIFY2(plot->curvePointCount() > 10, qPrintable(QString::number(plot->curvePointCount())));
+  for (const char* name : {"valley", "slide", "minimum", "steep"})
+    QVERIFY2(words->text().contains(QLatin1String(name)), qPrintable(words->text()));
+  QVERIFY(words->text().contains(QStringLiteral("fastai's default")));
+  double markerLr = 0, markerLoss = 0;
+  for (int k = 0; k < 4; ++k) QVERIFY(plot->markerPosition(k, &markerLr, &markerLoss));
+
+  // A click on the valley's marker sets the Train page's learning rate.
+  QVERIFY(plot->markerPosition(0, &markerLr, &markerLoss));
+  QCustomPlot* cp = plot->plot();
+  cp->replot();
+  const QPoint at(int(std::lround(cp->xAxis->coordToPixel(markerLr))),
+                  int(std::lround(cp->yAxis->coordToPixel(markerLoss))));
+  QSignalSpy chosen(plot, &lb::LrFinderPlot::lrChosen);
+  QTest::mouseClick(cp, Qt::LeftButton, {}, at + QPoint(2, -1));
+  QCOMPARE(chosen.count(), 1);
+  const double picked = chosen.at(0).at(0).toDouble();
+  QVERIFY2(std::abs(lr->value() / picked - 1) < 1e-6,
+           qPrintable(QStringLiteral("%1 vs %2").arg(lr->value()).arg(picked)));
+  QCOMPARE(w.project().train.lr, lr->value());
+  QVERIFY2(w.statusText().startsWith(QStringLiteral("Learning rate set to")),
+           qPrintable(w.statusText()));
+}
+
+void TstMainWindow::stopEndsTheLrFinder() {
+  MainWindow w;
+  QVERIFY(w.openProject(writeProject(3000, 1)));
+  w.show();
+  QVERIFY(waitForData(w));
+  QTest::mouseClick(button(w, "findLrButton"), Qt::LeftButton);
+  QVERIFY(w.isFindingLr());
+  QTest::mouseClick(button(w, "stopButton"), Qt::LeftButton);
+  QTRY_VERIFY_WITH_TIMEOUT(!w.isFindingLr(), kTimeoutMs);
+  QVERIFY(button(w, "findLrButton")->isEnabled());
+  QVERIFY(button(w, "trainButton")->isEnabled());
+  QVERIFY(!button(w, "stopButton")->isEnabled());
+}
+
+void TstMainWindow::schedulePlanFollowsTheSpins() {
+  MainWindow w;
+  QVERIFY(w.openProject(writeProject(600, 1)));
+  w.show();
+  QVERIFY(waitForData(w));
+  auto* schedule = w.findChild<lb::SchedulePlot*>(QStringLiteral("schedulePlot"));
+  auto* epochs = w.findChild<QSpinBox*>(QStringLiteral("epochsSpin"));
+  auto* lr = w.findChild<QDoubleSpinBox*>(QStringLiteral("lrSpin"));
+  QVERIFY(schedule && epochs && lr);
+  QCOMPARE(schedule->epochs(), 1);  // planned before Train is pressed
+  const int points = schedule->lrGraph()->dataCount();
+  QVERIFY(points > 0);
+  epochs->setValue(3);
+  QCOMPARE(schedule->epochs(), 3);
+  QVERIFY(schedule->lrGraph()->dataCount() > points);
+  lr->setValue(5e-3);
+  // One cycle peaks at lrMax a quarter of the way through (pct_start 0.25).
+  QVERIFY(std::abs(schedule->valueAt(0.75).lr / 5e-3 - 1) < 0.05);
+}
+
+void TstMainWindow::inspectShowsTopLossesAndConfusion() {
+  MainWindow w;
+  QVERIFY(w.openProject(writeProject(600, 1)));
+  w.resize(1400, 900);
+  w.show();
+  QVERIFY(waitForData(w));
+  auto* top = w.findChild<lb::TopLossesView*>(QStringLiteral("topLosses"));
+  auto* matrix = w.findChild<lb::ConfusionMatrixView*>(QStringLiteral("confusionMatrix"));
+  auto* schedule = w.findChild<lb::SchedulePlot*>(QStringLiteral("schedulePlot"));
+  QVERIFY(top && matrix && schedule);
+  QTest::mouseClick(button(w, "trainButton"), Qt::LeftButton);
+  QTRY_VERIFY_WITH_TIMEOUT(!w.isTraining(), kTimeoutMs);
+  QVERIFY(std::abs(schedule->position() - 1.0) < 1e-9);  // the cursor followed to the end
+  // Inspect follows training on its own.
+  QTRY_VERIFY_WITH_TIMEOUT(!w.isInspecting() && top->visibleCount() == 9, kTimeoutMs);
+  const int valid = lb::Experiment(w.project()).validItems();
+  QCOMPARE(matrix->classCount(), 10);
+  double sum = 0;
+  for (int a = 0; a < 10; ++a)
+    for (int p = 0; p < 10; ++p) sum += matrix->cellValue(a, p);
+  QCOMPARE(int(sum), valid);
+  auto* steps = w.findChild<QListWidget*>(QStringLiteral("stepList"));
+  const QString trained = steps->item(MainWindow::TrainStep)->toolTip();
+  QVERIFY2(trained.startsWith(QStringLiteral("Training finished")), qPrintable(trained));
+  QVERIFY2(steps->item(MainWindow::InspectStep)->toolTip().contains(QStringLiteral("accuracy")),
+           qPrintable(steps->item(MainWindow::InspectStep)->toolTip()));
+
+  // Refresh looks again.
+  w.showStep(MainWindow::InspectStep);
+  QTest::mouseClick(button(w, "inspectButton"), Qt::LeftButton);
+  QVERIFY(w.isInspecting());
+  QVERIFY(!button(w, "inspectButton")->isEnabled());
+  QTRY_VERIFY_WITH_TIMEOUT(!w.isInspecting(), kTimeoutMs);
+  QCOMPARE(top->visibleCount(), 9);
+  QVERIFY(button(w, "inspectButton")->isEnabled());
+}
+
+void TstMainWindow::pauseHoldsTrainingAndResumeGoesOn() {
+  MainWindow w;
+  QVERIFY(w.openProject(writeProject(3000, 50)));
+  w.show();
+  auto* plot = w.findChild<lb::LossPlot*>(QStringLiteral("lossPlot"));
+  auto* pause = button(w, "pauseButton");
+  QVERIFY(plot && pause);
+  QVERIFY(!pause->isEnabled());
+  QTest::mouseClick(button(w, "trainButton"), Qt::LeftButton);
+  QVERIFY(pause->isEnabled());
+  QTRY_VERIFY_WITH_TIMEOUT(plot->batchPointCount() > 0, kTimeoutMs);
+
+  QTest::mouseClick(pause, Qt::LeftButton);
+  QVERIFY(w.isPaused());
+  QCOMPARE(pause->text(), QStringLiteral("Resume"));
+  QVERIFY2(w.statusText().startsWith(QStringLiteral("Paused at epoch ")),
+           qPrintable(w.statusText()));
+  QTest::qWait(400);  // the batch under way when Pause was pressed still lands
+  const int held = plot->batchPointCount();
+  QTest::qWait(1000);
+  QCOMPARE(plot->batchPointCount(), held);
+  QVERIFY(w.statusText().startsWith(QStringLiteral("Paused at epoch ")));
+
+  QTest::mouseClick(pause, Qt::LeftButton);
+  QVERIFY(!w.isPaused());
+  QCOMPARE(pause->text(), QStringLiteral("Pause"));
+  QTRY_VERIFY_WITH_TIMEOUT(plot->batchPointCount() > held, kTimeoutMs);
+
+  // Stop while paused ends the run at once.
+  QTest::mouseClick(pause, Qt::LeftButton);
+  QTest::mouseClick(button(w, "stopButton"), Qt::LeftButton);
+  QTRY_VERIFY_WITH_TIMEOUT(!w.isTraining(), 10000);
+  QVERIFY(!pause->isEnabled());
+  QCOMPARE(pause->text(), QStringLiteral("Pause"));
 }
 
 QTEST_MAIN(TstMainWindow)
