@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "widgets/pixels_to_qimage.h"
 #include "widgets/qcustomplot_include.h"
 #include "widgets/text_format.h"
 
@@ -58,18 +59,7 @@ QPixmap tilePixmap(const QImage& image, int tile, const QColor& background) {
 }
 }  // namespace
 
-QImage toQImage(const PreviewImage& image) {
-  const bool gray = image.channels == 1;
-  if (image.width <= 0 || image.height <= 0 || (!gray && image.channels != 3) ||
-      image.pixels.size() < std::size_t(image.width) * image.height * image.channels)
-    return {};
-  QImage out(image.width, image.height, gray ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
-  const int rowBytes = image.width * image.channels;
-  // Row by row: QImage rows are padded to 4 bytes, the buffer's are not.
-  for (int y = 0; y < image.height; ++y)
-    std::memcpy(out.scanLine(y), image.pixels.data() + std::size_t(y) * rowBytes, rowBytes);
-  return out;
-}
+QImage toQImage(const PreviewImage& image) { return pixelsToQImage(image); }
 
 DataPreviewView::DataPreviewView(QWidget* parent) : QWidget(parent) {
   m_busy = new QWidget;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "widgets/plot_export.h"
 #include "widgets/qcustomplot_include.h"
 #include "widgets/text_format.h"
 
@@ -20,11 +21,6 @@ const QColor kValidColor(0xE6, 0x9F, 0x00);
 constexpr int kRedrawMs = 100;  // 10 redraws a second look live and leave the cores to training
 // Display buckets kept; each draws at most two raw points, so at most ~4000 raw points.
 constexpr int kMaxBuckets = 2000;
-
-QColor withAlpha(QColor c, int alpha) {
-  c.setAlpha(alpha);
-  return c;
-}
 }  // namespace
 
 LossPlot::LossPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this)) {
@@ -247,28 +243,10 @@ void LossPlot::updateEpochLines() {
 void LossPlot::applyStyle() {
   const QPalette pal = palette();
   const QColor text = pal.color(QPalette::Text);
-  const QColor base = pal.color(QPalette::Base);
   const QFont f = font();
   // Lines grow with the font, so the global zoom (for projectors) thickens them too.
-  const double scale = std::max(1.0, QFontInfo(f).pixelSize() / 13.0);
-
-  m_plot->setBackground(base);
-  for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
-    axis->setBasePen(QPen(withAlpha(text, 160), scale));
-    axis->setTickPen(QPen(withAlpha(text, 160), scale));
-    axis->setSubTickPen(QPen(withAlpha(text, 120), scale));
-    axis->setTickLabelColor(text);
-    axis->setLabelColor(text);
-    axis->setTickLabelFont(f);
-    axis->setLabelFont(f);
-    axis->grid()->setPen(QPen(withAlpha(text, 28), 1));
-    axis->grid()->setZeroLinePen(Qt::NoPen);
-    axis->grid()->setSubGridVisible(false);
-  }
-  m_plot->legend->setFont(f);
-  m_plot->legend->setTextColor(text);
-  m_plot->legend->setBrush(withAlpha(base, 230));
-  m_plot->legend->setBorderPen(QPen(withAlpha(text, 80), 1));
+  const double scale = plotLineScale(f);
+  stylePlot(m_plot, f, pal);  // axes, grid and legend as every plot of the dashboard has them
 
   m_rawGraph->setPen(QPen(withAlpha(kTrainColor, 80), scale));
   m_smoothGraph->setPen(QPen(kTrainColor, 2 * scale));

@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "widgets/plot_export.h"
+#include "widgets/pixels_to_qimage.h"
 #include "widgets/qcustomplot_include.h"
 #include "widgets/text_format.h"
 
@@ -67,18 +68,7 @@ std::vector<TopLossTile> topLossTiles(const Interpretation& interp) {
   return tiles;
 }
 
-QImage image8ToQImage(const Image8& image) {
-  const bool gray = image.channels == 1;
-  if (image.width <= 0 || image.height <= 0 || (!gray && image.channels != 3) ||
-      image.pixels.size() < std::size_t(image.width) * image.height * image.channels)
-    return {};
-  QImage out(image.width, image.height, gray ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
-  const int rowBytes = image.width * image.channels;
-  // Row by row: QImage rows are padded to 4 bytes, the buffer's are not.
-  for (int y = 0; y < image.height; ++y)
-    std::memcpy(out.scanLine(y), image.pixels.data() + std::size_t(y) * rowBytes, rowBytes);
-  return out;
-}
+QImage image8ToQImage(const Image8& image) { return pixelsToQImage(image); }
 
 QImage heatMapToQImage(const HeatMap& map, int alpha) {
   if (map.width <= 0 || map.height <= 0 || map.values.size() < std::size_t(map.width) * map.height)
