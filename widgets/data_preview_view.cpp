@@ -44,15 +44,7 @@ QPixmap tilePixmap(const QImage& image, int tile, const QColor& background) {
   QPixmap pm(tile, tile);
   pm.fill(background);
   if (image.isNull()) return pm;
-  const double fit = double(tile) / std::max(image.width(), image.height());
-  QImage scaled;
-  if (fit >= 1) {
-    const int k = int(std::floor(fit));
-    scaled = image.scaled(image.width() * k, image.height() * k, Qt::IgnoreAspectRatio,
-                          Qt::FastTransformation);
-  } else {
-    scaled = image.scaled(tile, tile, Qt::KeepAspectRatio, Qt::SmoothTransformation);
-  }
+  const QImage scaled = fitToTile(image, tile);
   QPainter p(&pm);
   p.drawImage((tile - scaled.width()) / 2, (tile - scaled.height()) / 2, scaled);
   return pm;

@@ -4,6 +4,8 @@
 // so the copy goes row by row.
 #include <QImage>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace lb {
@@ -19,6 +21,17 @@ QImage pixelsToQImage(const Pixels& image) {
   for (int y = 0; y < image.height; ++y)
     std::memcpy(out.scanLine(y), image.pixels.data() + std::size_t(y) * rowBytes, rowBytes);
   return out;
+}
+
+// `image` scaled to fit a `tile` x `tile` square, aspect kept. Small images grow by whole pixels
+// (nearest neighbour) so their pixels stay sharp; large ones shrink smoothly.
+inline QImage fitToTile(const QImage& image, int tile) {
+  if (image.isNull()) return image;
+  const double fit = double(tile) / std::max(image.width(), image.height());
+  if (fit < 1) return image.scaled(tile, tile, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+  const int k = int(std::floor(fit));
+  return image.scaled(image.width() * k, image.height() * k, Qt::IgnoreAspectRatio,
+                      Qt::FastTransformation);
 }
 
 }  // namespace lb

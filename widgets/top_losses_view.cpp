@@ -362,16 +362,7 @@ QPixmap TopLossesView::render(const TopLossTile& tile, int size) const {
   pm.fill(palette().color(QPalette::AlternateBase));  // neutral, follows light and dark palettes
   const QImage image = image8ToQImage(tile.image);
   if (image.isNull()) return pm;
-  // Small images grow by whole pixels (nearest neighbour) so their pixels stay sharp.
-  const double fit = double(size) / std::max(image.width(), image.height());
-  QImage scaled;
-  if (fit >= 1) {
-    const int k = int(std::floor(fit));
-    scaled = image.scaled(image.width() * k, image.height() * k, Qt::IgnoreAspectRatio,
-                          Qt::FastTransformation);
-  } else {
-    scaled = image.scaled(size, size, Qt::KeepAspectRatio, Qt::SmoothTransformation);
-  }
+  const QImage scaled = fitToTile(image, size);
   const QRect target((size - scaled.width()) / 2, (size - scaled.height()) / 2, scaled.width(),
                      scaled.height());
   QPainter p(&pm);

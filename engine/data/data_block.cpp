@@ -150,12 +150,7 @@ std::vector<std::string> labelsOf(const DataBlockSpec& spec, const Found& found,
 }
 
 DataItems fashionMnistItems(const DataBlockSpec& spec, const fs::path& baseDir) {
-  FashionMnist data;
-  try {
-    data = loadFashionMnist(resolvePath(spec.path, baseDir), spec.limit, spec.split.seed);
-  } catch (const Error& e) {
-    throw DataBlockError(DataStep::Source, e.what());
-  }
+  const FashionMnist data = loadFashionMnistSource(spec, baseDir);
   if (spec.target != TargetKind::Category)
     throw DataBlockError(DataStep::Blocks, "Fashion-MNIST has one category per image: choose the "
                                            "Category target.");

@@ -28,12 +28,6 @@ Normalization chooseNormalization(const DataBlockSpec& spec, int channels,
   return measureNormalization(sample());
 }
 
-// The built-in example's images, train then valid, as the items of collectItems list them.
-torch::Tensor fashionMnistImages(const DataBlockSpec& spec, const std::filesystem::path& baseDir) {
-  FashionMnist data = loadFashionMnist(resolvePath(spec.path, baseDir), spec.limit, spec.split.seed);
-  return torch::cat({data.train.images, data.valid.images});
-}
-
 }  // namespace
 
 int detectChannels(const DataBlockSpec& spec, const DataItems& items) {
@@ -57,7 +51,11 @@ std::shared_ptr<ImagePipeline> makePipeline(const DataBlockSpec& spec, DataItems
                                             const std::filesystem::path& baseDir, int sample) {
   const int channels = detectChannels(spec, items);
   torch::Tensor memory;
-  if (spec.source == SourceKind::FashionMnist) memory = fashionMnistImages(spec, baseDir);
+  if (spec.source == SourceKind::FashionMnist) {
+    // train then valid, as collectItems lists the example's items
+    const FashionMnist data = loadFashionMnistSource(spec, baseDir);
+    memory = torch::cat({data.train.images, data.valid.images});
+  }
   auto pipeline = std::make_shared<ImagePipeline>(spec, std::move(items), channels, memory);
   pipeline->setNormalization(chooseNormalization(spec, channels, [&] {
     // A seeded sample of the training split, with the validation split's (fixed) transforms.
@@ -78,12 +76,7 @@ DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::p
   DataLoaders dls;
   dls.target = spec.target;
   if (!needsPipeline(spec)) {
-    FashionMnist data;
-    try {
-      data = loadFashionMnist(resolvePath(spec.path, baseDir), spec.limit, spec.split.seed);
-    } catch (const Error& e) {
-      throw DataBlockError(DataStep::Source, e.what());
-    }
+    const FashionMnist data = loadFashionMnistSource(spec, baseDir);
     dls.vocab = data.classes;
     dls.stats = chooseNormalization(spec, 1, [&] { return data.train.images; });
     dls.shape = {1, int(data.train.images.size(2)), int(data.train.images.size(3))};

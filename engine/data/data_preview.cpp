@@ -13,19 +13,11 @@
 #include "engine/data/batch_transforms.h"
 #include "engine/data/data_loaders.h"
 #include "engine/data/image_loader.h"
+#include "engine/models/model_summary.h"
 
 namespace lb {
 
 namespace {
-
-std::string withCommas(long long n) {
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 std::string shapeText(const torch::Tensor& t) {
   std::string s = "[";
@@ -144,9 +136,9 @@ DataPreview previewDataBlock(const DataBlockSpec& spec, const std::filesystem::p
     out.validItems = int(items.valid.size());
     out.skipped = items.skipped;
     out.vocab = items.vocab;
-    pass(DataStep::Items, withCommas(static_cast<long long>(total)) + " items" +
-                              (items.skipped.empty() ? "" : ", " + withCommas(static_cast<long long>(items.skipped.size())) + " skipped") + ".");
-    pass(DataStep::Split, withCommas(out.trainItems) + " for training, " + withCommas(out.validItems) +
+    pass(DataStep::Items, withThousands(static_cast<long long>(total)) + " items" +
+                              (items.skipped.empty() ? "" : ", " + withThousands(static_cast<long long>(items.skipped.size())) + " skipped") + ".");
+    pass(DataStep::Split, withThousands(out.trainItems) + " for training, " + withThousands(out.validItems) +
                               " for validation.");
     if (spec.target == TargetKind::Regression) {
       pass(DataStep::Label, "A number per item.");
@@ -163,7 +155,7 @@ DataPreview previewDataBlock(const DataBlockSpec& spec, const std::filesystem::p
     if (cancelled()) return out;
 
     walk << "Source       " << sourceText(spec, baseDir) << "\n"
-         << "Items        " << withCommas(static_cast<long long>(total)) << " found";
+         << "Items        " << withThousands(static_cast<long long>(total)) << " found";
     if (!items.skipped.empty()) walk << ", " << items.skipped.size() << " skipped (first: "
                                      << items.skipped.front().file << ": "
                                      << items.skipped.front().reason << ")";

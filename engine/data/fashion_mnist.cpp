@@ -4,6 +4,7 @@
 #include <numeric>
 #include <random>
 
+#include "engine/data/data_block.h"
 #include "engine/data/idx_reader.h"
 #include "engine/util/error.h"
 
@@ -78,6 +79,16 @@ FashionMnist loadFashionMnist(const std::filesystem::path& dir, int limit, std::
     data.valid = balancedSubset(data.valid, validCount, numClasses, seed + 1);
   }
   return data;
+}
+
+FashionMnist loadFashionMnistSource(const DataBlockSpec& spec, const std::filesystem::path& baseDir) {
+  try {
+    return loadFashionMnist(resolvePath(spec.path, baseDir), spec.limit, spec.split.seed);
+  } catch (const DataBlockError&) {
+    throw;
+  } catch (const Error& e) {
+    throw DataBlockError(DataStep::Source, e.what());
+  }
 }
 
 }  // namespace lb

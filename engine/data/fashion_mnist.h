@@ -11,6 +11,8 @@
 
 namespace lb {
 
+struct DataBlockSpec;
+
 struct LabelledImages {
   torch::Tensor images;  // uint8 [N, 1, 28, 28]
   torch::Tensor labels;  // int64 [N], class indices
@@ -35,5 +37,9 @@ FashionMnist loadFashionMnist(const std::filesystem::path& dir, int limit = 0,
 // the source. Keeps all items when count >= size.
 LabelledImages balancedSubset(const LabelledImages& all, std::int64_t count, int numClasses,
                               std::uint64_t seed);
+
+// The example as a data block names it (path relative to `baseDir`, its limit, the split's
+// seed); a missing or broken folder is a DataBlockError on the Source step.
+FashionMnist loadFashionMnistSource(const DataBlockSpec& spec, const std::filesystem::path& baseDir);
 
 }  // namespace lb
