@@ -55,8 +55,17 @@ struct HeatMap {
   std::vector<float> values;  // width * height
 };
 
+// Which validation items the top losses are drawn from: class indices, -1 for any. A click on a
+// confusion-matrix cell asks for the items of that (actual, predicted) pair.
+struct ItemFilter {
+  int actual = -1;
+  int predicted = -1;
+  bool any() const { return actual < 0 && predicted < 0; }
+};
+
 struct Interpretation {
   std::vector<std::string> classes;
+  ItemFilter filter;               // what topLosses were drawn from
   std::vector<TopLoss> topLosses;  // largest loss first
   std::vector<Image8> images;      // one per top loss: the image as it was loaded
   std::vector<HeatMap> gradCams;   // one per top loss: Grad-CAM for its predicted class

@@ -189,7 +189,8 @@ HeatMap toHeatMap(const torch::Tensor& map) {
   return out;
 }
 
-Interpretation interpretLearner(Learner& learn, const std::vector<std::string>& classes, int k) {
+Interpretation interpretLearner(Learner& learn, const std::vector<std::string>& classes, int k,
+                                const ItemFilter& filter) {
   const Predictions preds = predictValidation(learn);
   const int numClasses = int(preds.probabilities.size(1));
   Interpretation out;
@@ -197,7 +198,9 @@ Interpretation interpretLearner(Learner& learn, const std::vector<std::string>& 
   // Numbers stand in for names the caller does not know.
   for (int c = int(out.classes.size()); c < numClasses; ++c) out.classes.push_back(std::to_string(c));
   out.validItems = long(preds.size());
-  out.topLosses = topLosses(preds, k);
+  const auto classOrAny = [](int c) { return c >= 0 ? std::optional<int>(c) : std::nullopt; };
+  out.filter = filter;
+  out.topLosses = topLosses(preds, k, classOrAny(filter.actual), classOrAny(filter.predicted));
   for (const TopLoss& t : out.topLosses) {
     out.images.push_back(toImage8(preds, t.index));
     out.gradCams.push_back(

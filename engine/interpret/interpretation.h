@@ -58,8 +58,9 @@ torch::Tensor gradCam(torch::nn::Sequential& model, const torch::Tensor& image, 
 Image8 toImage8(const Predictions& preds, std::int64_t index);
 HeatMap toHeatMap(const torch::Tensor& map);
 
-// All of the above in one value: top k losses with their images and Grad-CAM maps (for the
-// predicted class), the confusion counts and every confused pair.
-Interpretation interpretLearner(Learner& learn, const std::vector<std::string>& classes, int k);
+// All of the above in one value: top k losses (of the items `filter` lets through) with their
+// images and Grad-CAM maps (for the predicted class), the confusion counts and every confused pair.
+Interpretation interpretLearner(Learner& learn, const std::vector<std::string>& classes, int k,
+                                const ItemFilter& filter = {});
 
 }  // namespace lb

@@ -104,7 +104,8 @@ void ProgressReporter::afterBatch(Learner& learn) {
   // Time left: training time per batch so far, plus one validation per epoch still to come.
   const long total = long(learn.nEpoch) * learn.trainLoader().batches();
   const long done = learn.trainIter + 1;
-  const double trainSeconds = p.elapsedSeconds - (m_validSeconds > 0 ? m_validSeconds * learn.epoch : 0);
+  const double trainSeconds = p.elapsedSeconds - learn.pausedSeconds -
+                              (m_validSeconds > 0 ? m_validSeconds * learn.epoch : 0);
   m_trainSecondsPerBatch = trainSeconds / double(done);
   const double validEach = m_validSeconds >= 0 ? m_validSeconds
                                                 : m_trainSecondsPerBatch * learn.validLoader().batches() / 3.0;
@@ -128,11 +129,13 @@ void ProgressReporter::afterEpoch(Learner& learn) {
   onEpoch(e);
 }
 
-void StopControl::beforeBatch(Learner&) {
+void StopControl::beforeBatch(Learner& learn) {
   if (m_external && m_external->load()) m_stop = true;
   if (m_stop) throw CancelFit{};
   std::unique_lock lock(m_mutex);
+  const auto waitStart = std::chrono::steady_clock::now();
   m_resumed.wait(lock, [this] { return !m_paused || m_stop.load(); });
+  learn.pausedSeconds += secondsSince(waitStart);
   if (m_stop) throw CancelFit{};
 }
 

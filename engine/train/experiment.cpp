@@ -31,9 +31,12 @@ class PauseGate : public Callback {
   PauseGate(const std::atomic<bool>* pause, const std::atomic<bool>* stop)
       : m_pause(pause), m_stop(stop) {}
   int order() const override { return -30; }
-  void beforeBatch(Learner&) override {
+  void beforeBatch(Learner& learn) override {
+    const auto waitStart = std::chrono::steady_clock::now();
     while (m_pause->load() && !(m_stop && m_stop->load()))
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    learn.pausedSeconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - waitStart).count();
   }
 
  private:
@@ -157,7 +160,8 @@ LrFindResult Experiment::findLearningRate(const LrFinderOptions& options,
   return lb::findLearningRate(*m_impl->learner, options, stop, std::move(onPoint));
 }
 
-Interpretation Experiment::interpret(int k, const std::filesystem::path& checkpoint) {
+Interpretation Experiment::interpret(int k, const std::filesystem::path& checkpoint,
+                                     const ItemFilter& filter) {
   useThreads(m_impl->project.train.threads);
   if (m_impl->data.target != TargetKind::Category)
     throw Error("Top losses and the confusion matrix are for single-label classification; this "
@@ -169,7 +173,16 @@ Interpretation Experiment::interpret(int k, const std::filesystem::path& checkpo
                   ": train the project first, or name another checkpoint.");
     loadModelWeights(*learn.model(), checkpoint);
   }
-  return interpretLearner(learn, m_impl->classes, k);
+  return interpretLearner(learn, m_impl->classes, k, filter);
+}
+
+RunRecord runRecord(const Project& project, std::string started, const TrainingOutcome& outcome) {
+  RunRecord run{std::move(started), project.train.epochs, project.train.lr,
+                project.train.batchSize, project.train.seed, {}, outcome.epochs};
+  run.ended = !outcome.stopReason.empty() ? outcome.stopReason
+              : outcome.stopped          ? "stopped"
+                                         : "finished";
+  return run;
 }
 
 }  // namespace lb

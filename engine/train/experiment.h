@@ -64,12 +64,19 @@ class Experiment {
   // fastai's ClassificationInterpretation over the validation set, on the calling thread: the
   // k largest losses with their images and Grad-CAM maps, the confusion counts and the most
   // confused pairs. With a checkpoint, its model weights replace this experiment's first (they
-  // stay loaded); throws lb::Error when it is missing or does not fit the model.
-  Interpretation interpret(int k, const std::filesystem::path& checkpoint = {});
+  // stay loaded); throws lb::Error when it is missing or does not fit the model. `filter` picks
+  // which items the top losses come from (a confusion-matrix cell).
+  Interpretation interpret(int k, const std::filesystem::path& checkpoint = {},
+                           const ItemFilter& filter = {});
 
  private:
   struct Impl;
   std::unique_ptr<Impl> m_impl;
 };
+
+// The project history's record of a run that began at `started` (localTimeNow()) and ended with
+// `outcome`: the settings, how it ended ("finished", "stopped" or the engine's reason) and its
+// epochs. The CLI and the window both record runs through it.
+RunRecord runRecord(const Project& project, std::string started, const TrainingOutcome& outcome);
 
 }  // namespace lb

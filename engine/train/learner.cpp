@@ -124,6 +124,7 @@ void Learner::fitWith(int epochs, std::vector<std::shared_ptr<Callback>> extra, 
                 std::to_string(epochs) + " epochs.");
   nEpoch = epochs;
   epoch = startEpoch;
+  pausedSeconds = 0;
   trainIter = long(startEpoch) * m_train->batches();
   pctTrain = double(trainIter) / (double(nEpoch) * m_train->batches());
   stopReason.clear();

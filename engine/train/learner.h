@@ -139,6 +139,8 @@ class Learner {
   long trainIter = 0;           // training batches done in this fit
   double pctTrain = 0;          // trainIter / (nEpoch * training batches)
   bool training = false;
+  // Seconds a pause has held this fit; time estimates leave them out (a pause is not slowness).
+  double pausedSeconds = 0;
   torch::Tensor xb, yb, pred, loss;
   torch::Tensor lossGrad;  // what backward() runs on: the loss unless a callback scales it
   // Set by the callback that ended the fit early (NaN guard, early stopping), in words.

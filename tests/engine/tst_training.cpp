@@ -154,6 +154,35 @@ class TestTraining : public QObject {
     QVERIFY(batches.load() < 1000);
   }
 
+  // The time left leaves a pause out: a 1.5 s pause after batch 5 of a fit that takes well under
+  // a second would otherwise make the estimate grow by 1.5 s for every 5 batches still to come.
+  void timeLeftLeavesPausesOut() {
+    Learner learn = tinyLearner(800, 40, 4);  // 200 batches
+    auto control = std::make_shared<StopControl>();
+    auto progress = std::make_shared<ProgressReporter>();
+    std::vector<BatchProgress> seen;  // written on the fit's thread, read after join()
+    std::atomic<int> batches{0};
+    progress->onBatch = [&](const BatchProgress& p) {
+      seen.push_back(p);
+      if (p.batch == 4) control->pause();
+      ++batches;
+    };
+    learn.addCallback(control);
+    learn.addCallback(progress);
+    std::thread fit([&] { learn.fit(1, LearningRates(1e-3)); });
+    QTRY_COMPARE_WITH_TIMEOUT(batches.load(), 5, 10000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    control->resume();
+    fit.join();
+    QCOMPARE(int(seen.size()), 200);
+    const BatchProgress& afterPause = seen[5];
+    QVERIFY2(afterPause.elapsedSeconds >= 1.5, "the pause is part of the elapsed time");
+    QVERIFY2(learn.pausedSeconds >= 1.4 && learn.pausedSeconds < 3, "the pause was measured");
+    // Without the pause left out this would be about 1.5 / 6 * 194 = 48 s.
+    QVERIFY2(afterPause.secondsLeft < 5,
+             qPrintable(QStringLiteral("%1 s left after the pause").arg(afterPause.secondsLeft)));
+  }
+
   void eventsComeInFastaiOrder() {
     Learner learn = tinyLearner(8, 4, 4);
     auto log = std::make_shared<EventLog>();
