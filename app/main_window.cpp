@@ -5,6 +5,7 @@
 #include <QCloseEvent>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -17,6 +18,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
@@ -26,6 +28,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <exception>
+#include <filesystem>
 
 #include "engine/util/error.h"
 #include "widgets/confusion_matrix_view.h"
@@ -171,6 +174,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_worker, &TrainingWorker::lrFailed, this, &MainWindow::onLrFailed);
   connect(m_worker, &TrainingWorker::interpreted, this, &MainWindow::onInterpreted);
   connect(m_worker, &TrainingWorker::interpretFailed, this, &MainWindow::onInterpretFailed);
+  connect(m_worker, &TrainingWorker::runNotRecorded, this, &MainWindow::setStatus);
   m_thread->start();
 
   m_pollTimer = new QTimer(this);
@@ -401,12 +405,20 @@ QWidget* MainWindow::createInspectPage() {
   m_inspectButton->setToolTip(
       QStringLiteral("Look at the last trained model again over the validation set"));
   connect(m_inspectButton, &QPushButton::clicked, this, &MainWindow::inspect);
+  m_showAllLossesButton = new QPushButton(QStringLiteral("Show all classes"));
+  m_showAllLossesButton->setObjectName(QStringLiteral("showAllLossesButton"));
+  m_showAllLossesButton->setToolTip(
+      QStringLiteral("Show the largest losses of every validation image again"));
+  m_showAllLossesButton->hide();
+  connect(m_showAllLossesButton, &QPushButton::clicked, this, [this] { inspectCell(-1, -1); });
+  row->addWidget(m_showAllLossesButton);
   row->addWidget(m_inspectButton);
   layout->addLayout(row);
   m_topLosses = new TopLossesView;
   m_topLosses->setObjectName(QStringLiteral("topLosses"));
   m_confusion = new ConfusionMatrixView;
   m_confusion->setObjectName(QStringLiteral("confusionMatrix"));
+  connect(m_confusion, &ConfusionMatrixView::cellClicked, this, &MainWindow::inspectCell);
   m_inspectSplitter = new QSplitter(Qt::Horizontal);
   m_inspectSplitter->addWidget(m_topLosses);
   m_inspectSplitter->addWidget(m_confusion);
@@ -498,6 +510,7 @@ void MainWindow::setProject(const Project& project) {
   m_previewOk = true;
   m_previewError.clear();
   m_dataEdited = false;
+  m_inspectFilter = {};
   m_hasProgress = false;
   m_completedEpochs = 0;
 
@@ -735,7 +748,7 @@ void MainWindow::startTraining() {
       QStringLiteral("Loading the data of %1...").arg(QString::fromStdString(m_project.name)));
 
   TrainingWorker* worker = m_worker;
-  const Project project = m_project;
+  const Project project = runProject();
   QMetaObject::invokeMethod(
       m_worker, [worker, project] { worker->start(project); }, Qt::QueuedConnection);
 }
@@ -839,10 +852,27 @@ void MainWindow::inspect() {
   m_inspectMessage->setText(
       QStringLiteral("Looking at every validation image with the trained model..."));
   TrainingWorker* worker = m_worker;
-  const Project project = m_project;
+  const Project project = runProject();
+  const ItemFilter filter = m_inspectFilter;
   QMetaObject::invokeMethod(
-      m_worker, [worker, project] { worker->interpret(project, kTopLosses); },
+      m_worker, [worker, project, filter] { worker->interpret(project, kTopLosses, filter); },
       Qt::QueuedConnection);
+}
+
+void MainWindow::inspectCell(int actual, int predicted) {
+  m_inspectFilter = ItemFilter{actual, predicted};
+  inspect();
+}
+
+Project MainWindow::runProject() const {
+  Project project = m_project;
+  const QString file = QString::fromStdString(project.file.string());
+  if (file.isEmpty() || file.startsWith(QLatin1Char(':'))) {
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    project.file = std::filesystem::path(folder.toStdString()) / "examples" /
+                   (QFileInfo(file).completeBaseName().toStdString() + ".lbproj");
+  }
+  return project;
 }
 
 void MainWindow::onInterpreted(const Interpretation& result) {
@@ -850,11 +880,24 @@ void MainWindow::onInterpreted(const Interpretation& result) {
   setTraining(m_training);  // a run may have been queued behind the inspection
   m_topLosses->setInterpretation(result);
   m_confusion->setConfusion(result.confusion, result.classes);
+  const auto name = [&](int c) {
+    return c >= 0 && c < int(result.classes.size()) ? QString::fromStdString(result.classes[c])
+                                                     : QStringLiteral("any class");
+  };
+  const ItemFilter& f = result.filter;
+  const QString which =
+      f.any() ? QStringLiteral("the %1 largest losses").arg(result.topLosses.size())
+      : result.topLosses.empty()
+          ? QStringLiteral("no images: the model never predicted %1 for %2")
+                .arg(name(f.predicted), name(f.actual))
+          : QStringLiteral("the %1 images of %2 predicted as %3 with the largest losses")
+                .arg(result.topLosses.size())
+                .arg(name(f.actual), name(f.predicted));
+  m_showAllLossesButton->setVisible(!f.any());
   const QString text =
-      QStringLiteral("%1 validation images, accuracy %2. Left: the %3 largest losses; right: "
-                     "the confusion matrix (rows: actual class).")
-          .arg(formatCount(result.validItems), formatPercent(result.confusion.accuracy()))
-          .arg(result.topLosses.size());
+      QStringLiteral("%1 validation images, accuracy %2. Left: %3; right: the confusion matrix "
+                     "(rows: actual class; click a cell to see its images).")
+          .arg(formatCount(result.validItems), formatPercent(result.confusion.accuracy()), which);
   m_inspectMessage->setText(text);
   setStepState(InspectStep, true, text);
 }
@@ -980,7 +1023,7 @@ void MainWindow::onFinished(bool stopped) {
   }
   // Inspect follows on its own, on the model just trained (a stopped run's too, once it has a
   // whole epoch); the status line keeps the training result meanwhile.
-  if (m_completedEpochs > 0) inspect();
+  if (m_completedEpochs > 0) inspectCell(-1, -1);  // a new model: its largest losses of all
 }
 
 void MainWindow::onFailed(const QString& sentence) {

@@ -72,6 +72,9 @@ class MainWindow : public QMainWindow {
   void togglePause();
   // Top losses and the confusion matrix of the last trained model, on the Inspect page.
   void inspect();
+  // The top losses among the items of one confusion-matrix cell (what a click on it does);
+  // -1 -1 shows the largest losses of all items again.
+  void inspectCell(int actual, int predicted);
   void zoomIn();
   void zoomOut();
   void zoomReset();
@@ -114,8 +117,13 @@ class MainWindow : public QMainWindow {
   void onInterpreted(const lb::Interpretation& result);
   void onInterpretFailed(const QString& sentence);
 
+  // The project as runs see it: the built-in example lives in the resources, so its runs keep
+  // their checkpoints in the user's data folder instead.
+  Project runProject() const;
+
   Project m_project;
   bool m_hasProject = false;
+  ItemFilter m_inspectFilter;  // which items the Inspect page's top losses come from
   bool m_training = false;
   bool m_findingLr = false;
   bool m_interpreting = false;
@@ -162,6 +170,7 @@ class MainWindow : public QMainWindow {
   QTableWidget* m_epochTable = nullptr;
   SchedulePlot* m_schedulePlot = nullptr;
   QPushButton* m_pauseButton = nullptr;
+  QPushButton* m_showAllLossesButton = nullptr;
 
   QPushButton* m_findLrButton = nullptr;
   LrFinderPlot* m_lrPlot = nullptr;

@@ -66,6 +66,17 @@ std::vector<LrFindPoint> TrainingWorker::takePendingLr() {
   return out;
 }
 
+void TrainingWorker::recordRun(const Project& project, const RunRecord& run) {
+  std::error_code ec;
+  if (project.file.empty() || !std::filesystem::is_regular_file(project.file, ec)) return;
+  try {
+    appendRun(project.file, run);
+  } catch (const Error& e) {
+    Q_EMIT runNotRecorded(QStringLiteral("The run was not recorded in the project: %1")
+                              .arg(QString::fromStdString(e.what())));
+  }
+}
+
 void TrainingWorker::onBatch(const BatchProgress& progress) {
   {
     QMutexLocker lock(&m_mutex);
@@ -104,9 +115,13 @@ void TrainingWorker::start(const Project& project) {
     hooks.onEpoch = [this](const EpochResult& r) { Q_EMIT epochDone(r); };
     hooks.stopRequested = &m_stop;
     hooks.pauseRequested = &m_pause;
+    // Every epoch leaves a checkpoint, as the CLI's do: Inspect and Export read it later.
+    hooks.checkpointFile = project.lastCheckpoint();
     m_lastNudge = {};
+    const std::string started = localTimeNow();
     const TrainingOutcome outcome = experiment->train(hooks);
     m_trained = std::move(experiment);  // Inspect looks at this model next
+    recordRun(project, runRecord(project, started, outcome));
     if (!outcome.stopReason.empty())
       Q_EMIT failed(QString::fromStdString(outcome.stopReason));  // the loss diverged: say so
     else
@@ -152,21 +167,21 @@ void TrainingWorker::findLr(const Project& project) {
       [this](const QString& sentence) { Q_EMIT lrFailed(sentence); });
 }
 
-void TrainingWorker::interpret(const Project& project, int k) {
+void TrainingWorker::interpret(const Project& project, int k, ItemFilter filter) {
   guarded(
       [&] {
         // The kept model answers only for the project it was trained on (not one opened since).
         const Project& trained = m_trained ? m_trained->project() : project;
         if (m_trained && trained.file == project.file && trained.data == project.data &&
             trained.model == project.model) {
-          Q_EMIT interpreted(m_trained->interpret(k));
+          Q_EMIT interpreted(m_trained->interpret(k, {}, filter));
           return;
         }
         const auto checkpoint = project.lastCheckpoint();
         if (!std::filesystem::exists(checkpoint))
           throw Error("There is no trained model to inspect yet: train it on the Train page.");
         auto experiment = std::make_unique<Experiment>(project);
-        const Interpretation result = experiment->interpret(k, checkpoint);
+        const Interpretation result = experiment->interpret(k, checkpoint, filter);
         m_trained = std::move(experiment);
         Q_EMIT interpreted(result);
       },

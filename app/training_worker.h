@@ -64,9 +64,10 @@ class TrainingWorker : public QObject {
   // Load the data and run fastai's learning-rate finder on a fresh model; points go to
   // takePendingLr() as they come, then exactly one of lrFound or lrFailed. Stop ends it early.
   void findLr(const lb::Project& project);
-  // Top losses and the confusion matrix of the last trained model (kept from start()), or of
-  // the project's last checkpoint; exactly one of interpreted or interpretFailed.
-  void interpret(const lb::Project& project, int k);
+  // Top losses (of the items `filter` lets through) and the confusion matrix of the last trained
+  // model (kept from start()), or of the project's last checkpoint; exactly one of interpreted or
+  // interpretFailed.
+  void interpret(const lb::Project& project, int k, lb::ItemFilter filter = {});
 
  Q_SIGNALS:
   void dataReady(const lb::DataInfo& info);
@@ -79,9 +80,13 @@ class TrainingWorker : public QObject {
   void lrFailed(const QString& sentence);
   void interpreted(const lb::Interpretation& result);
   void interpretFailed(const QString& sentence);
+  void runNotRecorded(const QString& sentence);
 
  private:
   void onBatch(const BatchProgress& progress);
+  // Adds the run to the project file's history when the project lives in a file; a project
+  // that cannot be written says so through runNotRecorded.
+  void recordRun(const Project& project, const RunRecord& run);
 
   std::atomic<bool> m_stop{false};
   std::atomic<bool> m_pause{false};

@@ -429,6 +429,40 @@ void TstMainWindow::inspectShowsTopLossesAndConfusion() {
   QTRY_VERIFY_WITH_TIMEOUT(!w.isInspecting(), kTimeoutMs);
   QCOMPARE(top->visibleCount(), 9);
   QVERIFY(button(w, "inspectButton")->isEnabled());
+
+  // A click on the most confused cell shows that cell's images, largest loss first.
+  int actual = 0, predicted = 1;
+  for (int a = 0; a < 10; ++a)
+    for (int p = 0; p < 10; ++p)
+      if (a != p && matrix->cellValue(a, p) > matrix->cellValue(actual, predicted)) {
+        actual = a;
+        predicted = p;
+      }
+  const int inCell = int(matrix->cellValue(actual, predicted));
+  QVERIFY(inCell > 0);
+  auto* showAll = button(w, "showAllLossesButton");
+  QVERIFY(showAll && showAll->isHidden());
+  QTest::mouseClick(matrix->plot(), Qt::LeftButton, {},
+                    matrix->cellCenter(actual, predicted).toPoint());
+  QVERIFY(w.isInspecting());
+  QTRY_VERIFY_WITH_TIMEOUT(!w.isInspecting(), kTimeoutMs);
+  QCOMPARE(top->visibleCount(), std::min(9, inCell));
+  for (int i = 0; i < top->visibleCount(); ++i) {
+    QCOMPARE(top->visibleTile(i).item.actual, actual);
+    QCOMPARE(top->visibleTile(i).item.predicted, predicted);
+    if (i > 0) QVERIFY(top->visibleTile(i).item.loss <= top->visibleTile(i - 1).item.loss);
+  }
+  QVERIFY(!showAll->isHidden());
+  QTest::mouseClick(showAll, Qt::LeftButton);
+  QTRY_VERIFY_WITH_TIMEOUT(!w.isInspecting() && showAll->isHidden(), kTimeoutMs);
+  QCOMPARE(top->visibleCount(), 9);
+
+  // The run left a checkpoint beside the project and is in the project's history.
+  QVERIFY(std::filesystem::exists(w.project().lastCheckpoint()));
+  const lb::Project onDisk = lb::loadProject(w.project().file);
+  QCOMPARE(int(onDisk.runs.size()), 1);
+  QCOMPARE(QString::fromStdString(onDisk.runs[0].ended), QStringLiteral("finished"));
+  QCOMPARE(int(onDisk.runs[0].results.size()), 1);
 }
 
 void TstMainWindow::pauseHoldsTrainingAndResumeGoesOn() {
