@@ -291,7 +291,7 @@ QWidget* MainWindow::createTrainPage() {
   m_pauseButton =
       new QPushButton(style()->standardIcon(QStyle::SP_MediaPause), QStringLiteral("Pause"));
   m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
-  m_pauseButton->setToolTip(QStringLiteral("Hold training before the next batch; Resume goes on"));
+  m_pauseButton->setToolTip(QStringLiteral("Hold training before the next batch; Resume goes on (Ctrl+P)"));
   connect(m_pauseButton, &QPushButton::clicked, this, &MainWindow::togglePause);
   m_stopButton =
       new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), QStringLiteral("Stop"));
@@ -302,6 +302,13 @@ QWidget* MainWindow::createTrainPage() {
   row->addWidget(m_trainButton);
   row->addWidget(m_pauseButton);
   row->addWidget(m_stopButton);
+  m_estimateLabel = new QLabel;
+  m_estimateLabel->setObjectName(QStringLiteral("estimateLabel"));
+  m_estimateLabel->setToolTip(
+      QStringLiteral("Measured with this model on this machine; reading image files from disk "
+                     "can add to it. The time left while training corrects it."));
+  row->addSpacing(12);
+  row->addWidget(m_estimateLabel);
   row->addStretch(1);
   layout->addLayout(row);
 
@@ -403,7 +410,7 @@ QWidget* MainWindow::createInspectPage() {
       new QPushButton(style()->standardIcon(QStyle::SP_BrowserReload), QStringLiteral("Refresh"));
   m_inspectButton->setObjectName(QStringLiteral("inspectButton"));
   m_inspectButton->setToolTip(
-      QStringLiteral("Look at the last trained model again over the validation set"));
+      QStringLiteral("Look at the last trained model again over the validation set (F5)"));
   connect(m_inspectButton, &QPushButton::clicked, this, &MainWindow::inspect);
   m_showAllLossesButton = new QPushButton(QStringLiteral("Show all classes"));
   m_showAllLossesButton->setObjectName(QStringLiteral("showAllLossesButton"));
@@ -451,8 +458,19 @@ void MainWindow::createActions() {
   QMenu* training = menuBar()->addMenu(QStringLiteral("&Training"));
   m_trainAction = training->addAction(QStringLiteral("&Train"), this, &MainWindow::startTraining);
   m_trainAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+  m_pauseAction =
+      training->addAction(QStringLiteral("&Pause / Resume"), this, &MainWindow::togglePause);
+  m_pauseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+  m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
   m_stopAction = training->addAction(QStringLiteral("&Stop"), this, &MainWindow::stopTraining);
   m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+  training->addSeparator();
+  m_findLrAction = training->addAction(QStringLiteral("Find the &learning rate"), this,
+                                       &MainWindow::findLearningRate);
+  m_findLrAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+  m_inspectAction =
+      training->addAction(QStringLiteral("&Inspect the model again"), this, &MainWindow::inspect);
+  m_inspectAction->setShortcut(QKeySequence::Refresh);
 
   QMenu* view = menuBar()->addMenu(QStringLiteral("&View"));
   QAction* in = view->addAction(QStringLiteral("Zoom &in"), this, &MainWindow::zoomIn);
@@ -678,11 +696,14 @@ void MainWindow::setTraining(bool training) {
   m_trainButton->setEnabled(canTrain);
   m_trainAction->setEnabled(canTrain);
   m_findLrButton->setEnabled(canTrain);
+  m_findLrAction->setEnabled(canTrain);
   m_inspectButton->setEnabled(!busy && m_hasProject);
+  m_inspectAction->setEnabled(!busy && m_hasProject);
   const bool stoppable = (m_training || m_findingLr) && !stopping;
   m_stopButton->setEnabled(stoppable);
   m_stopAction->setEnabled(stoppable);
   m_pauseButton->setEnabled(m_training && !stopping);
+  m_pauseAction->setEnabled(m_training && !stopping);
   m_pauseButton->setText(m_paused ? QStringLiteral("Resume") : QStringLiteral("Pause"));
   m_pauseButton->setIcon(
       style()->standardIcon(m_paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
@@ -707,7 +728,7 @@ void MainWindow::setTraining(bool training) {
     why = QStringLiteral("The data could not be loaded: %1").arg(m_dataError);
   m_trainButton->setToolTip(why);
   m_findLrButton->setToolTip(
-      canTrain ? QStringLiteral("Train briefly with a growing learning rate and draw the loss")
+      canTrain ? QStringLiteral("Train briefly with a growing learning rate and draw the loss (Ctrl+L)")
                : why);
   if (m_training || m_findingLr)
     m_pollTimer->start();
@@ -720,6 +741,16 @@ void MainWindow::updateSchedule() {
   // As the training loader counts: whole batches only (fastai's drop_last).
   const int perEpoch = std::max(1, m_dataInfo.trainItems / std::max(1, m_batchSizeSpin->value()));
   m_schedulePlot->setPlan(m_epochsSpin->value(), perEpoch, m_lrSpin->value());
+  const int epochs = m_epochsSpin->value();
+  m_estimateLabel->setText(
+      m_dataInfo.secondsPerItem <= 0
+          ? QString()
+          : QStringLiteral("About %1 for %2 epoch%3")
+                .arg(formatDuration(estimateFitSeconds(m_dataInfo.secondsPerItem,
+                                                       m_dataInfo.trainItems,
+                                                       m_dataInfo.validItems, epochs)))
+                .arg(epochs)
+                .arg(epochs == 1 ? QString() : QStringLiteral("s")));
 }
 
 void MainWindow::startTraining() {
@@ -955,7 +986,9 @@ void MainWindow::showProgress(const BatchProgress& p) {
 }
 
 void MainWindow::onDataReady(const DataInfo& info) {
+  const double measured = m_dataInfo.secondsPerItem;
   m_dataInfo = info;
+  if (info.secondsPerItem <= 0) m_dataInfo.secondsPerItem = measured;
   m_hasDataInfo = true;
   m_dataOk = true;
   updateProjectPages();

@@ -171,6 +171,7 @@ class MainWindow : public QMainWindow {
   SchedulePlot* m_schedulePlot = nullptr;
   QPushButton* m_pauseButton = nullptr;
   QPushButton* m_showAllLossesButton = nullptr;
+  QLabel* m_estimateLabel = nullptr;
 
   QPushButton* m_findLrButton = nullptr;
   LrFinderPlot* m_lrPlot = nullptr;
@@ -187,6 +188,9 @@ class MainWindow : public QMainWindow {
   QAction* m_exampleAction = nullptr;
   QAction* m_trainAction = nullptr;
   QAction* m_stopAction = nullptr;
+  QAction* m_pauseAction = nullptr;
+  QAction* m_findLrAction = nullptr;
+  QAction* m_inspectAction = nullptr;
 };
 
 }  // namespace lb

@@ -92,8 +92,10 @@ void TrainingWorker::onBatch(const BatchProgress& progress) {
 void TrainingWorker::load(const Project& project) {
   // Exceptions end here, at the thread boundary: the GUI gets a sentence, never a crash.
   try {
-    const Experiment experiment(project);
-    Q_EMIT dataReady(describe(experiment));
+    Experiment experiment(project);
+    DataInfo info = describe(experiment);
+    info.secondsPerItem = experiment.secondsPerItem();  // for the estimate before Train
+    Q_EMIT dataReady(info);
   } catch (const Error& e) {
     Q_EMIT dataFailed(QString::fromStdString(e.what()));
   } catch (const std::exception& e) {

@@ -32,6 +32,9 @@ struct DataInfo {
   int validItems = 0;
   int batchesPerEpoch = 0;
   long long parameterCount = 0;
+  // One training image's cost with this model on this machine (0 = not measured: start() does
+  // not measure, so the window keeps load()'s figure).
+  double secondsPerItem = 0;
 };
 
 class TrainingWorker : public QObject {

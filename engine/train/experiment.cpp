@@ -12,6 +12,7 @@
 #include "engine/train/learner.h"
 #include "engine/train/lr_finder.h"
 #include "engine/train/mixed_precision.h"
+#include "engine/train/time_estimate.h"
 #include "engine/train/training_callbacks.h"
 #include "engine/util/device.h"
 #include "engine/util/error.h"
@@ -174,6 +175,12 @@ Interpretation Experiment::interpret(int k, const std::filesystem::path& checkpo
     loadModelWeights(*learn.model(), checkpoint);
   }
   return interpretLearner(learn, m_impl->classes, k, filter);
+}
+
+double Experiment::secondsPerItem() {
+  useThreads(m_impl->project.train.threads);
+  return measureSecondsPerItem(m_impl->learner->model(), m_impl->data.shape,
+                               m_impl->project.train.batchSize);
 }
 
 RunRecord runRecord(const Project& project, std::string started, const TrainingOutcome& outcome) {

@@ -52,6 +52,9 @@ class Experiment {
   int validItems() const;
   int batchesPerEpoch() const;
   long long parameterCount() const;
+  // One training item's cost on this machine, measured with the real model on random inputs
+  // (engine/train/time_estimate.h); the model comes back as it was.
+  double secondsPerItem();
 
   TrainingOutcome train(const TrainingHooks& hooks = {});
 

@@ -28,4 +28,14 @@ struct EpochResult {
   double seconds = 0;    // wall time of the epoch, validation included
 };
 
+// How long `epochs` epochs of `trainItems` training and `validItems` validation items take at
+// `secondsPerItem` for a training step (engine/train/time_estimate.h measures it). Validation is
+// a forward pass only, about a third of a training step (forward + backward is roughly three
+// forwards).
+inline double estimateFitSeconds(double secondsPerItem, long trainItems, long validItems,
+                                 int epochs) {
+  return secondsPerItem * (double(trainItems) + double(validItems) / 3.0) *
+         (epochs > 0 ? epochs : 0);
+}
+
 }  // namespace lb

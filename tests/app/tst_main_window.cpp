@@ -386,7 +386,14 @@ void TstMainWindow::schedulePlanFollowsTheSpins() {
   QCOMPARE(schedule->epochs(), 1);  // planned before Train is pressed
   const int points = schedule->lrGraph()->dataCount();
   QVERIFY(points > 0);
+  // The time estimate is there before Train, and follows the epochs.
+  auto* estimate = w.findChild<QLabel*>(QStringLiteral("estimateLabel"));
+  QVERIFY(estimate);
+  QVERIFY2(estimate->text().startsWith(QStringLiteral("About ")) &&
+               estimate->text().endsWith(QStringLiteral(" for 1 epoch")),
+           qPrintable(estimate->text()));
   epochs->setValue(3);
+  QVERIFY2(estimate->text().endsWith(QStringLiteral(" for 3 epochs")), qPrintable(estimate->text()));
   QCOMPARE(schedule->epochs(), 3);
   QVERIFY(schedule->lrGraph()->dataCount() > points);
   lr->setValue(5e-3);
@@ -488,7 +495,11 @@ void TstMainWindow::pauseHoldsTrainingAndResumeGoesOn() {
   QCOMPARE(plot->batchPointCount(), held);
   QVERIFY(w.statusText().startsWith(QStringLiteral("Paused at epoch ")));
 
-  QTest::mouseClick(pause, Qt::LeftButton);
+  // The Training menu's Pause / Resume (Ctrl+P) does what the button does.
+  auto* pauseAction = w.findChild<QAction*>(QStringLiteral("pauseAction"));
+  QVERIFY(pauseAction && pauseAction->isEnabled());
+  QCOMPARE(pauseAction->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_P));
+  pauseAction->trigger();
   QVERIFY(!w.isPaused());
   QCOMPARE(pause->text(), QStringLiteral("Pause"));
   QTRY_VERIFY_WITH_TIMEOUT(plot->batchPointCount() > held, kTimeoutMs);

@@ -13,6 +13,7 @@
 #include "engine/train/experiment.h"
 #include "engine/train/learner.h"
 #include "engine/train/optimizer.h"
+#include "engine/train/time_estimate.h"
 #include "engine/util/error.h"
 #include "engine/util/runtime.h"
 
@@ -181,6 +182,39 @@ class TestTraining : public QObject {
     // Without the pause left out this would be about 1.5 / 6 * 194 = 48 s.
     QVERIFY2(afterPause.secondsLeft < 5,
              qPrintable(QStringLiteral("%1 s left after the pause").arg(afterPause.secondsLeft)));
+  }
+
+  // The estimate shown before Train is pressed lands near the real fit's time (the machine is
+  // noisy: a factor of three either way), and measuring leaves the model exactly as it was.
+  void timeEstimateIsNearTheRealFit() {
+    Experiment ex(smallProject(6000, 1));
+    ex.secondsPerItem();  // warm the allocator the way a first fit would
+    const double perItem = ex.secondsPerItem();
+    QVERIFY(perItem > 0);
+    const double estimate = estimateFitSeconds(perItem, ex.trainItems(), ex.validItems(), 1);
+    const TrainingOutcome out = ex.train();
+    const double real = out.epochs.at(0).seconds;
+    qInfo("estimated %.2f s, took %.2f s", estimate, real);
+    QVERIFY2(estimate > real / 3 && estimate < real * 3,
+             qPrintable(QStringLiteral("estimated %1 s, took %2 s").arg(estimate).arg(real)));
+    QCOMPARE(estimateFitSeconds(0.001, 1000, 300, 2), 0.001 * 1100 * 2);
+  }
+
+  void measuringLeavesTheModelAsItWas() {
+    torch::manual_seed(0);
+    auto model = makeSimpleCnn(1, 10, {4, 8});  // batch norm: running statistics as buffers
+    model->eval();
+    std::vector<torch::Tensor> before;
+    for (const auto& t : model->parameters()) before.push_back(t.clone());
+    for (const auto& t : model->buffers()) before.push_back(t.clone());
+    QVERIFY(measureSecondsPerItem(model, ImageShape{1, 28, 28}, 16) > 0);
+    std::size_t i = 0;
+    for (const auto& t : model->parameters()) {
+      QVERIFY(torch::equal(t, before[i++]));
+      QVERIFY(!t.grad().defined());
+    }
+    for (const auto& t : model->buffers()) QVERIFY(torch::equal(t, before[i++]));
+    QVERIFY(!model->is_training());
   }
 
   void eventsComeInFastaiOrder() {
