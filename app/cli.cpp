@@ -114,16 +114,11 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
                   e.validLoss, e.accuracy, clock(e.seconds).c_str());
     out << row << std::flush;
   };
-  RunRecord run{localTimeNow(), project.train.epochs, project.train.lr, project.train.batchSize,
-                project.train.seed, {}, {}};
+  const std::string started = localTimeNow();
   const TrainingOutcome outcome = experiment.train(hooks);
-  run.results = outcome.epochs;
   if (!outcome.notice.empty()) err << outcome.notice << "\n";
-  run.ended = !outcome.stopReason.empty() ? outcome.stopReason
-              : outcome.stopped          ? "stopped"
-                                         : "finished";
   try {
-    appendRun(o.positional[0], run);
+    appendRun(o.positional[0], runRecord(project, started, outcome));
   } catch (const Error& e) {
     err << "The run was not recorded in the project: " << e.what() << "\n";
   }
