@@ -28,15 +28,20 @@ commands:
         [--label-delim D] [--folder DIR] | --example fashion-mnist)
         [--split random[:PCT] | grandparent[:TRAIN,VALID] | csv | file:LIST]
         [--label parent | regex:PATTERN | csv] [--target category|multi-category|regression]
-        [--size N|WxH] [--augment] [--model NAME] [--seed N] [--force] [--json]
+        [--size N|WxH] [--augment] [--model NAME] [--seed N] [--pretrained FILE] [--force]
+        [--json]
         check a data set and write a project for it (folder sources split at random, 20%
-        for validation, and label by parent folder unless told otherwise)
+        for validation, and label by parent folder unless told otherwise); --pretrained names
+        a Learnbench checkpoint or exported model whose body starts the model (transfer learning)
   train PROJECT [--epochs N] [--lr X] [--bs N] [--limit N] [--seed N] [--threads N] [--resume]
-        [--fp16] [--json]
+        [--fp16] [--pretrained FILE] [--json]
         train the project's model with fastai's one-cycle schedule and print a row per epoch;
         a checkpoint is saved after every epoch in PROJECT's folder (NAME/checkpoints/last.pt),
         and --resume goes on from it with the schedule where it stopped; --fp16 trains in mixed
-        precision on a CUDA GPU; every run is recorded in the project file
+        precision on a CUDA GPU; with a pretrained body (--pretrained FILE, for this run only, or
+        the project's model.pretrained) it runs fastai's fine_tune instead: one epoch on the new
+        head with the body frozen, then EPOCHS with all layers; every run is recorded in the
+        project file
   lr-find PROJECT [--csv OUT] [--plot OUT.png] [--limit N] [--bs N] [--seed N] [--num-it N]
         [--threads N] [--json]
         sweep the lr from 1e-7 to 10 (fastai's lr_find) and print the four suggested lrs
@@ -51,8 +56,10 @@ commands:
         [--json]
         fastai's interpretation of the trained model on the validation set: the k (9) largest
         losses as top_losses.png/.csv (with Grad-CAM as top_losses_gradcam.png), the confusion
-        matrix as confusion_matrix.png/.csv and most_confused.csv in DIR; the checkpoint is
-        NAME/checkpoints/last.pt unless --checkpoint names one
+        matrix as confusion_matrix.png/.csv and most_confused.csv in DIR; multi-label projects
+        get per_label.png/.csv (at threshold 0.5, with each label's best threshold), regression
+        projects predicted_vs_actual.png, worst_residuals.png (the k worst) and predictions.csv;
+        the checkpoint is NAME/checkpoints/last.pt unless --checkpoint names one
   export PROJECT --out MODEL.pt [--checkpoint F] [--threads N] [--json]
         write the trained model as TorchScript with its labels and input settings
         (torch.jit.load in Python; predict_proba gives the probabilities); the checkpoint is
@@ -76,7 +83,7 @@ std::string clock(double seconds) {
 int train(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
           const std::atomic<bool>* stopRequested) {
   const Options o = parseOptions(
-      "train", args, {"--epochs", "--lr", "--bs", "--limit", "--seed", "--threads"},
+      "train", args, {"--epochs", "--lr", "--bs", "--limit", "--seed", "--threads", "--pretrained"},
       {"--resume", "--fp16"});
   if (o.positional.size() != 1)
     throw std::invalid_argument("train needs exactly one project file: learnbench-cli train PROJECT.");
@@ -88,6 +95,9 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   if (auto v = wholeNumber(o, "--seed", 0)) project.train.seed = std::uint64_t(*v);
   if (auto v = wholeNumber(o, "--threads", 0)) project.train.threads = int(*v);
   if (o.has("--fp16")) project.train.mixedPrecision = true;
+  // For this run only: relative to where the command runs, as any path on a command line.
+  if (auto it = o.values.find("--pretrained"); it != o.values.end())
+    project.model.pretrained = std::filesystem::absolute(it->second).string();
 
   Experiment experiment(project);
   if (!o.json) {

@@ -100,7 +100,7 @@ int runNew(const std::vector<std::string>& args, std::ostream& out) {
   const Options o = parseOptions(
       "new", args,
       {"--images", "--csv", "--example", "--path-col", "--label-col", "--valid-col", "--label-delim",
-       "--folder", "--split", "--label", "--size", "--model", "--target", "--seed"},
+       "--folder", "--split", "--label", "--size", "--model", "--target", "--seed", "--pretrained"},
       {"--augment", "--force"});
   if (o.positional.size() != 1)
     throw std::invalid_argument("new needs the project file to write: learnbench-cli new PROJECT --images DIR.");
@@ -165,6 +165,12 @@ int runNew(const std::vector<std::string>& args, std::ostream& out) {
       throw std::invalid_argument("--model takes one of " + list + ", got \"" + *v + "\".");
     }
     p.model.name = *v;
+  }
+  if (const auto* v = value("--pretrained")) {
+    if (!fs::is_regular_file(*v))
+      throw Error("The pretrained model " + *v +
+                  " does not exist: name a checkpoint or an exported .pt file Learnbench wrote.");
+    p.model.pretrained = pathForProject(*v, projectDir);
   }
 
   // Check the data block as the editor would, and keep its vocabulary with the project.

@@ -310,7 +310,7 @@ void exportModel(const Project& project, const fs::path& checkpoint, const fs::p
   if (!fs::exists(checkpoint, ec))
     throw Error("There is no checkpoint at " + checkpoint.string() +
                 ": train the project first, or name another checkpoint.");
-  BuiltLearner built = buildLearner(project);
+  BuiltLearner built = buildLearner(project, false);  // the checkpoint replaces the weights
   auto model = built.learner->model();
   loadModelWeights(*model, checkpoint);
   model->eval();
@@ -380,9 +380,11 @@ ExportedModel loadExportedModel(const fs::path& file) {
   return m;
 }
 
-std::vector<Prediction> predictImages(const ExportedModel& model,
-                                      const std::vector<fs::path>& images, int k) {
-  const ExportInfo& info = model.info;
+namespace {
+
+// An image in the model's channels (RGB order for colour) brought to its input as the
+// validation loader brings items: resize, HWC uint8 -> CHW float / 255, then (x - mean) / std.
+torch::Tensor prepareImage(cv::Mat image, const ExportInfo& info) {
   ResizeOptions resize;
   resize.width = info.width;
   resize.height = info.height;
@@ -394,41 +396,19 @@ std::vector<Prediction> predictImages(const ExportedModel& model,
                         .reshape({info.channels, 1, 1});
   const auto stdev = torch::tensor(std::vector<float>(info.std.begin(), info.std.end()))
                          .reshape({info.channels, 1, 1});
+  image = resizeImage(image, resize);
+  if (!image.isContinuous()) image = image.clone();
+  auto x = torch::from_blob(image.data, {image.rows, image.cols, info.channels}, torch::kUInt8)
+               .permute({2, 0, 1})
+               .to(torch::kFloat)
+               .div(255.0);
+  return (x - mean) / stdev;
+}
 
-  std::vector<Prediction> out(images.size());
-  std::vector<torch::Tensor> inputs;
-  std::vector<std::size_t> which;  // the image each input came from
-  for (std::size_t i = 0; i < images.size(); ++i) {
-    out[i].file = images[i];
-    std::error_code ec;
-    if (!fs::is_regular_file(images[i], ec)) {  // before OpenCV, which would log a warning
-      out[i].error = "there is no such file";
-      continue;
-    }
-    try {
-      cv::Mat image = cv::imread(images[i].string(),
-                                 info.channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
-      if (image.empty()) {
-        out[i].error = "not an image OpenCV can read, or corrupt";
-        continue;
-      }
-      if (info.channels == 3) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
-      image = resizeImage(image, resize);
-      if (!image.isContinuous()) image = image.clone();
-      // As training: HWC uint8 -> CHW float, / 255, then (x - mean) / std.
-      auto x = torch::from_blob(image.data, {image.rows, image.cols, info.channels}, torch::kUInt8)
-                   .permute({2, 0, 1})
-                   .to(torch::kFloat)
-                   .div(255.0);
-      inputs.push_back((x - mean) / stdev);
-      which.push_back(i);
-    } catch (const cv::Exception& e) {
-      out[i].error = "OpenCV could not decode it: " + e.err;
-    } catch (const Error& e) {
-      out[i].error = e.what();
-    }
-  }
-
+// Runs the prepared inputs in batches and fills each one's Prediction with its k best classes.
+void classify(const ExportedModel& model, const std::vector<torch::Tensor>& inputs,
+              const std::vector<Prediction*>& out, int k) {
+  const ExportInfo& info = model.info;
   torch::NoGradGuard noGrad;
   auto& module = *model.module;
   constexpr std::size_t kBatch = 64;
@@ -446,7 +426,7 @@ std::vector<Prediction> predictImages(const ExportedModel& model,
     const auto* p = probs.data_ptr<float>();
     const std::int64_t n = probs.size(1);
     for (std::size_t j = start; j < end; ++j) {
-      Prediction& pred = out[which[j]];
+      Prediction& pred = *out[j];
       const float* row = p + std::int64_t(j - start) * n;
       if (info.target == "regression") {
         pred.top.emplace_back("value", row[0]);
@@ -462,6 +442,63 @@ std::vector<Prediction> predictImages(const ExportedModel& model,
                         [&](int a, int b) { return row[a] > row[b]; });
       for (int t = 0; t < top; ++t) pred.top.emplace_back(info.labels[order[t]], row[order[t]]);
     }
+  }
+}
+
+}  // namespace
+
+std::vector<Prediction> predictImages(const ExportedModel& model,
+                                      const std::vector<fs::path>& images, int k) {
+  const ExportInfo& info = model.info;
+  std::vector<Prediction> out(images.size());
+  std::vector<torch::Tensor> inputs;
+  std::vector<Prediction*> which;  // the prediction each input belongs to
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    out[i].file = images[i];
+    std::error_code ec;
+    if (!fs::is_regular_file(images[i], ec)) {  // before OpenCV, which would log a warning
+      out[i].error = "there is no such file";
+      continue;
+    }
+    try {
+      cv::Mat image = cv::imread(images[i].string(),
+                                 info.channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+      if (image.empty()) {
+        out[i].error = "not an image OpenCV can read, or corrupt";
+        continue;
+      }
+      if (info.channels == 3) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
+      inputs.push_back(prepareImage(image, info));
+      which.push_back(&out[i]);
+    } catch (const cv::Exception& e) {
+      out[i].error = "OpenCV could not decode it: " + e.err;
+    } catch (const Error& e) {
+      out[i].error = e.what();
+    }
+  }
+  classify(model, inputs, which, k);
+  return out;
+}
+
+Prediction predictImage(const ExportedModel& model, const Image8& image, int k) {
+  Prediction out;
+  if (image.width < 1 || image.height < 1 || (image.channels != 1 && image.channels != 3) ||
+      image.pixels.size() != std::size_t(image.width) * image.height * image.channels) {
+    out.error = "the image is empty or its pixels do not match its size";
+    return out;
+  }
+  // Image8 is gray or RGB; the model wants its own channel count.
+  cv::Mat mat(image.height, image.width, image.channels == 1 ? CV_8UC1 : CV_8UC3,
+              const_cast<std::uint8_t*>(image.pixels.data()));
+  cv::Mat converted = mat.clone();
+  if (image.channels == 1 && model.info.channels == 3)
+    cv::cvtColor(mat, converted, cv::COLOR_GRAY2RGB);
+  else if (image.channels == 3 && model.info.channels == 1)
+    cv::cvtColor(mat, converted, cv::COLOR_RGB2GRAY);
+  try {
+    classify(model, {prepareImage(converted, model.info)}, {&out}, k);
+  } catch (const cv::Exception& e) {
+    out.error = "OpenCV could not prepare it: " + e.err;
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/interpret/interpret_types.h"
 #include "engine/project/project.h"
 
 namespace torch::nn {
@@ -68,5 +69,9 @@ struct Prediction {
 // in order; an unreadable image gets its reason instead of classes.
 std::vector<Prediction> predictImages(const ExportedModel& model,
                                       const std::vector<std::filesystem::path>& images, int k);
+
+// One image already in memory (gray or RGB, converted to the model's channels), prepared as
+// predictImages prepares a file; `file` stays empty. A malformed image gets its reason.
+Prediction predictImage(const ExportedModel& model, const Image8& image, int k);
 
 }  // namespace lb

@@ -133,7 +133,7 @@ ModelSpec modelSpecFromJson(const json& object, const std::string& where,
     const auto n = object.find("name");
     if (n != object.end() && n->is_string()) name = n->get<std::string>();
   }
-  std::set<std::string> known = {"name"};
+  std::set<std::string> known = {"name", "pretrained"};
   if (name == "simple_cnn") known.insert("channels");
   if (name == "resnet18" || name == "resnet34") known.insert({"smallImages", "head"});
   if (name == "mlp") known.insert({"hidden", "dropout"});
@@ -153,6 +153,7 @@ ModelSpec modelSpecFromJson(const json& object, const std::string& where,
                          "two linear layers)");
   spec.hidden = r.integers("hidden", spec.hidden, 1 << 20, true);
   spec.dropout = r.number("dropout", spec.dropout, 0, 1);
+  spec.pretrained = r.text("pretrained", spec.pretrained);
   if (const json* layers = r.find("layers")) {
     if (!layers->is_array()) r.fail("model.layers", "must be a list of layers");
     for (std::size_t i = 0; i < layers->size(); ++i)
@@ -178,6 +179,7 @@ json modelSpecToJson(const ModelSpec& spec) {
     j["layers"] = json::array();
     for (const auto& l : spec.layers) j["layers"].push_back(layerToJson(l));
   }
+  if (!spec.pretrained.empty()) j["pretrained"] = spec.pretrained;
   return j;
 }
 

@@ -67,6 +67,10 @@ struct ModelSpec {
   std::vector<int> hidden = {256};  // mlp: hidden layer sizes
   double dropout = 0;               // mlp: dropout after every hidden ReLU, 0 = none
   std::vector<LayerSpec> layers;    // layers: the stack, in order
+  // Another Learnbench model file (a checkpoint or an exported .pt) whose body weights start
+  // this model (transfer learning with fine_tune); relative to the project's folder unless
+  // absolute; empty = none.
+  std::string pretrained;
 
   bool operator==(const ModelSpec&) const = default;
 };

@@ -3,7 +3,11 @@
 // and head groups, and the loss and metric of the target (cross-entropy and accuracy for
 // categories, BCE and accuracy_multi for multi-label, MSE and MAE for regression).
 // The one place this wiring lives; Experiment, the tests and the benchmarks use it.
+// With model.pretrained set (and loadPretrained), the body's weights come from that file
+// (engine/models/transfer.h); export and others that load a checkpoint next skip it.
 // Throws lb::Error when the data cannot be loaded or the settings do not fit.
+#include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,8 +22,12 @@ struct BuiltLearner {
   std::unique_ptr<Learner> learner;
   std::vector<std::string> classes;
   DataLoaders data;
+  std::size_t pretrainedTensors = 0;  // body tensors copied from model.pretrained; 0 = none
 };
 
-BuiltLearner buildLearner(const Project& project);
+// model.pretrained made absolute against the project's folder; empty when unset.
+std::filesystem::path pretrainedPath(const Project& project);
+
+BuiltLearner buildLearner(const Project& project, bool loadPretrained = true);
 
 }  // namespace lb

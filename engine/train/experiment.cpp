@@ -6,6 +6,7 @@
 #include "engine/interpret/interpretation.h"
 #include "engine/models/model_builder.h"
 #include "engine/models/simple_cnn.h"
+#include "engine/models/transfer.h"
 #include "engine/train/callbacks.h"
 #include "engine/train/checkpoint.h"
 #include "engine/train/build_learner.h"
@@ -44,6 +45,25 @@ class PauseGate : public Callback {
   const std::atomic<bool>* m_pause;
   const std::atomic<bool>* m_stop;
 };
+
+// fine_tune runs two fits (frozen, then unfrozen); this numbers their epochs as one run of
+// freezeEpochs + epochs, for the reports and for the checkpoint a resume starts from.
+class FineTunePhases : public Callback {
+ public:
+  FineTunePhases(int freezeEpochs, int startEpoch, std::filesystem::path checkpoint)
+      : m_freezeEpochs(freezeEpochs), m_phase(startEpoch >= freezeEpochs ? 1 : 0),
+        m_checkpoint(std::move(checkpoint)) {}
+  int order() const override { return 70; }  // as CheckpointEveryEpoch
+  void beforeFit(Learner&) override { offset = (m_fits++ + m_phase > 0) ? m_freezeEpochs : 0; }
+  void afterEpoch(Learner& learn) override {
+    if (!m_checkpoint.empty()) saveCheckpoint(learn, offset + learn.epoch + 1, m_checkpoint);
+  }
+  std::atomic<int> offset{0};  // epochs of the run before the current fit's
+
+ private:
+  int m_freezeEpochs, m_phase, m_fits = 0;
+  std::filesystem::path m_checkpoint;
+};
 }  // namespace
 
 struct Experiment::Impl {
@@ -51,9 +71,16 @@ struct Experiment::Impl {
   std::vector<std::string> classes;
   DataLoaders data;
   std::unique_ptr<Learner> learner;
+  bool pretrained = false;  // the body came from model.pretrained: train with fine_tune
 };
 
-BuiltLearner buildLearner(const Project& p) {
+std::filesystem::path pretrainedPath(const Project& p) {
+  if (p.model.pretrained.empty()) return {};
+  const std::filesystem::path file(p.model.pretrained);
+  return file.is_absolute() ? file : p.folder() / file;
+}
+
+BuiltLearner buildLearner(const Project& p, bool loadPretrained) {
   BuiltLearner built;
   built.data = buildDataLoaders(p.data, p.folder(), p.train.batchSize, p.train.seed);
   const DataLoaders& data = built.data;
@@ -66,6 +93,9 @@ BuiltLearner buildLearner(const Project& p) {
   BuiltModel net = buildModel(p.model, data.shape, data.outputs());
   auto model = net.model;
   model->to(device);
+  if (loadPretrained && !p.model.pretrained.empty())
+    built.pretrainedTensors =
+        loadPretrainedBody(model, net.headStart, pretrainedPath(p)).tensorsCopied;
   LossFunction loss = crossEntropyLoss;
   std::vector<std::shared_ptr<Metric>> metrics{std::make_shared<Accuracy>()};
   if (data.target == TargetKind::MultiCategory) {
@@ -88,6 +118,7 @@ Experiment::Experiment(Project project) : m_impl(std::make_unique<Impl>()) {
   m_impl->classes = std::move(built.classes);
   m_impl->data = std::move(built.data);
   m_impl->learner = std::move(built.learner);
+  m_impl->pretrained = built.pretrainedTensors > 0;
 }
 
 Experiment::~Experiment() = default;
@@ -107,11 +138,27 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
   Learner& learn = *m_impl->learner;
 
   TrainingOutcome outcome;
+  // A pretrained body is fine-tuned as fastai's fine_tune does: the head alone first, at the
+  // project's lr as base_lr; its epochs are numbered as one run of freezeEpochs + epochs.
+  const bool fineTune = m_impl->pretrained;
+  FineTuneOptions tuning;
+  tuning.baseLr = p.train.lr;
+  const int totalEpochs = p.train.epochs + (fineTune ? tuning.freezeEpochs : 0);
+  std::shared_ptr<FineTunePhases> phases;  // set below when fine-tuning
   auto progress = std::make_shared<ProgressReporter>();
   progress->onBatch = hooks.onBatch;
+  if (fineTune && hooks.onBatch)
+    progress->onBatch = [&](const BatchProgress& b) {
+      BatchProgress run = b;
+      run.epoch += phases->offset;
+      run.epochs = totalEpochs;
+      hooks.onBatch(run);
+    };
   progress->onEpoch = [&](const EpochResult& e) {
-    outcome.epochs.push_back(e);
-    if (hooks.onEpoch) hooks.onEpoch(e);
+    EpochResult run = e;
+    if (phases) run.epoch += phases->offset;
+    outcome.epochs.push_back(run);
+    if (hooks.onEpoch) hooks.onEpoch(run);
   };
   auto stop = std::make_shared<StopControl>();
   stop->watch(hooks.stopRequested);
@@ -119,7 +166,7 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
   std::vector<std::shared_ptr<Callback>> added = {progress, stop, nanGuard};
   if (hooks.pauseRequested)
     added.push_back(std::make_shared<PauseGate>(hooks.pauseRequested, hooks.stopRequested));
-  if (!hooks.checkpointFile.empty())
+  if (!hooks.checkpointFile.empty() && !fineTune)
     added.push_back(std::make_shared<CheckpointEveryEpoch>(hooks.checkpointFile));
   if (p.train.mixedPrecision) {
     const auto device = defaultDevice();
@@ -134,15 +181,23 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
       throw Error("There is no checkpoint to resume from at " + hooks.checkpointFile.string() +
                   ": train without resuming first.");
     outcome.resumedFrom = loadCheckpoint(learn, hooks.checkpointFile);
-    if (outcome.resumedFrom >= p.train.epochs)
+    if (outcome.resumedFrom >= totalEpochs)
       throw Error("The checkpoint " + hooks.checkpointFile.string() + " already holds all " +
-                  std::to_string(p.train.epochs) + " epochs: train for more epochs, or train anew.");
+                  std::to_string(totalEpochs) + " epochs: train for more epochs, or train anew.");
+  }
+  if (fineTune) {
+    phases = std::make_shared<FineTunePhases>(tuning.freezeEpochs, outcome.resumedFrom,
+                                              hooks.checkpointFile);
+    added.push_back(phases);
   }
 
   for (const auto& cb : added) learn.addCallback(cb);
   try {
-    learn.fitOneCycle(p.train.epochs, OneCycleOptions{}.setLrMax(p.train.lr), std::nullopt,
-                      outcome.resumedFrom);
+    if (fineTune)
+      learn.fineTune(p.train.epochs, tuning, outcome.resumedFrom);
+    else
+      learn.fitOneCycle(p.train.epochs, OneCycleOptions{}.setLrMax(p.train.lr), std::nullopt,
+                        outcome.resumedFrom);
   } catch (...) {
     for (const auto& cb : added) learn.removeCallback(cb);
     throw;
@@ -164,9 +219,6 @@ LrFindResult Experiment::findLearningRate(const LrFinderOptions& options,
 Interpretation Experiment::interpret(int k, const std::filesystem::path& checkpoint,
                                      const ItemFilter& filter) {
   useThreads(m_impl->project.train.threads);
-  if (m_impl->data.target != TargetKind::Category)
-    throw Error("Top losses and the confusion matrix are for single-label classification; this "
-                "version has no views for multi-label or regression projects yet.");
   Learner& learn = *m_impl->learner;
   if (!checkpoint.empty()) {
     if (!std::filesystem::exists(checkpoint))
@@ -174,7 +226,10 @@ Interpretation Experiment::interpret(int k, const std::filesystem::path& checkpo
                   ": train the project first, or name another checkpoint.");
     loadModelWeights(*learn.model(), checkpoint);
   }
-  return interpretLearner(learn, m_impl->classes, k, filter);
+  Interpretation out = interpretLearner(learn, m_impl->classes, k, filter, m_impl->data.target);
+  if (m_impl->data.validNames.size() == std::size_t(out.validItems))
+    out.validNames = m_impl->data.validNames;
+  return out;
 }
 
 double Experiment::secondsPerItem() {

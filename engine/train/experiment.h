@@ -1,8 +1,9 @@
 #pragma once
 // Experiment: the data, model and Learner a Project describes, behind a header free of torch so
 // the GUI and the CLI can hold one without compiling LibTorch. The constructor loads the data
-// (throws lb::Error with a sentence when it cannot); train() runs fastai's one-cycle fit on the
-// calling thread, sets that thread's intra-op thread count, and reports through the hooks.
+// (throws lb::Error with a sentence when it cannot); train() runs fastai's one-cycle fit (its
+// fine_tune when model.pretrained gave the body its weights) on the calling thread, sets that
+// thread's intra-op thread count, and reports through the hooks.
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -68,7 +69,9 @@ class Experiment {
   // k largest losses with their images and Grad-CAM maps, the confusion counts and the most
   // confused pairs. With a checkpoint, its model weights replace this experiment's first (they
   // stay loaded); throws lb::Error when it is missing or does not fit the model. `filter` picks
-  // which items the top losses come from (a confusion-matrix cell).
+  // which items the top losses come from (a confusion-matrix cell). Multi-label and regression
+  // projects get their own reports instead (Interpretation::target says which); k is then the
+  // number of worst residuals.
   Interpretation interpret(int k, const std::filesystem::path& checkpoint = {},
                            const ItemFilter& filter = {});
 

@@ -99,14 +99,18 @@ void Learner::fitFlatCos(int epochs, const FlatCosOptions& options,
   fitWith(epochs, {scheduler});
 }
 
-void Learner::fineTune(int epochs, const FineTuneOptions& o) {
-  freeze();
-  fitOneCycle(o.freezeEpochs, OneCycleOptions{}.setPctStart(0.99), LearningRates::upTo(o.baseLr));
-  if (!stopReason.empty()) return;
+void Learner::fineTune(int epochs, const FineTuneOptions& o, int startEpoch) {
+  if (startEpoch < o.freezeEpochs) {
+    freeze();
+    fitOneCycle(o.freezeEpochs, OneCycleOptions{}.setPctStart(0.99),
+                LearningRates::upTo(o.baseLr), startEpoch);
+    if (!stopReason.empty() || cancelled) return;
+    startEpoch = o.freezeEpochs;
+  }
   const double baseLr = o.baseLr / 2;
   unfreeze();
   fitOneCycle(epochs, OneCycleOptions{}.setPctStart(o.pctStart).setDiv(o.div),
-              LearningRates::range(baseLr / o.lrMult, baseLr));
+              LearningRates::range(baseLr / o.lrMult, baseLr), startEpoch - o.freezeEpochs);
 }
 
 void Learner::fitWith(int epochs, std::vector<std::shared_ptr<Callback>> extra, int startEpoch) {
@@ -128,11 +132,13 @@ void Learner::fitWith(int epochs, std::vector<std::shared_ptr<Callback>> extra, 
   trainIter = long(startEpoch) * m_train->batches();
   pctTrain = double(trainIter) / (double(nEpoch) * m_train->batches());
   stopReason.clear();
+  cancelled = false;
   try {
     try {
       notify(&Callback::beforeFit);
       for (epoch = startEpoch; epoch < nEpoch; ++epoch) runEpoch();
     } catch (const CancelFit&) {
+      cancelled = true;
     }
     notify(&Callback::afterFit);
   } catch (...) {

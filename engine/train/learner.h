@@ -115,8 +115,10 @@ class Learner {
   void fitFlatCos(int epochs, const FlatCosOptions& options,
                   std::optional<LearningRates> lrs = std::nullopt);
   // fastai's fine_tune: one cycle on the head with the body frozen, then all groups unfrozen
-  // with a range of learning rates.
-  void fineTune(int epochs, const FineTuneOptions& options = {});
+  // with a range of learning rates. startEpoch counts both phases (freezeEpochs + epochs):
+  // resuming at or past freezeEpochs skips the frozen phase. A stop or an early end in the
+  // frozen phase skips the second.
+  void fineTune(int epochs, const FineTuneOptions& options = {}, int startEpoch = 0);
   // The loop itself; `extra` callbacks take part in this fit only (schedulers).
   void fitWith(int epochs, std::vector<std::shared_ptr<Callback>> extra, int startEpoch = 0);
 
@@ -145,6 +147,7 @@ class Learner {
   torch::Tensor lossGrad;  // what backward() runs on: the loss unless a callback scales it
   // Set by the callback that ended the fit early (NaN guard, early stopping), in words.
   std::string stopReason;
+  bool cancelled = false;  // the last fit was cancelled (a stop) before its end
 
  private:
   template <typename Event>

@@ -135,6 +135,38 @@ class TestCliExport : public QObject {
     QVERIFY(!QFile::exists(fresh.filePath(QStringLiteral("m.pt"))));
   }
 
+  // Transfer learning: train --pretrained fine-tunes (a frozen epoch, then the one asked for),
+  // and new --pretrained keeps the file in the project, relative to its folder.
+  void trainFineTunesAPretrainedModel() {
+    QTemporaryDir fresh;
+    const QString project = copyExample(fresh);
+    const Result r = runCli({QStringLiteral("train"), project, QStringLiteral("--pretrained"),
+                             m_model, QStringLiteral("--limit"), QStringLiteral("600"),
+                             QStringLiteral("--epochs"), QStringLiteral("1")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QStringList rows = r.out.trimmed().split(QLatin1Char('\n')).mid(1);
+    QCOMPARE(rows.size(), 2);
+    QVERIFY(rows[0].startsWith(QLatin1Char('0')));
+    QVERIFY(rows[1].startsWith(QLatin1Char('1')));
+    QFile file(project);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(!file.readAll().contains("pretrained"));  // this run only
+
+    QVERIFY(QFile::copy(m_model, fresh.filePath(QStringLiteral("base.pt"))));
+    const QString created = fresh.filePath(QStringLiteral("two.lbproj"));
+    const Result n = runCli({QStringLiteral("new"), created, QStringLiteral("--example"),
+                             QStringLiteral("fashion-mnist"), QStringLiteral("--pretrained"),
+                             fresh.filePath(QStringLiteral("base.pt"))});
+    QVERIFY2(n.exitCode == 0, qPrintable(n.err));
+    QFile written(created);
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    QVERIFY(written.readAll().contains("\"pretrained\": \"base.pt\""));
+    const Result missing = runCli({QStringLiteral("train"), project, QStringLiteral("--pretrained"),
+                                   fresh.filePath(QStringLiteral("nowhere.pt"))});
+    QCOMPARE(missing.exitCode, 1);
+    QVERIFY2(missing.err.contains(QStringLiteral("does not exist")), qPrintable(missing.err));
+  }
+
  private:
   QTemporaryDir m_dir;
   QString m_model;

@@ -185,7 +185,7 @@ class TestTraining : public QObject {
   }
 
   // The estimate shown before Train is pressed lands near the real fit's time (the machine is
-  // noisy: a factor of three either way), and measuring leaves the model exactly as it was.
+  // noisy: a factor of four either way), and measuring leaves the model exactly as it was.
   void timeEstimateIsNearTheRealFit() {
     Experiment ex(smallProject(6000, 1));
     ex.secondsPerItem();  // warm the allocator the way a first fit would
@@ -195,7 +195,7 @@ class TestTraining : public QObject {
     const TrainingOutcome out = ex.train();
     const double real = out.epochs.at(0).seconds;
     qInfo("estimated %.2f s, took %.2f s", estimate, real);
-    QVERIFY2(estimate > real / 3 && estimate < real * 3,
+    QVERIFY2(estimate > real / 4 && estimate < real * 4,
              qPrintable(QStringLiteral("estimated %1 s, took %2 s").arg(estimate).arg(real)));
     QCOMPARE(estimateFitSeconds(0.001, 1000, 300, 2), 0.001 * 1100 * 2);
   }

@@ -1,0 +1,93 @@
+#pragma once
+// The Export step: writes the project's trained model as TorchScript (exportModel, off the GUI
+// thread), and predicts with a model file on an image the user drops or picks from the
+// validation set: the image large, its actual label when known, and the most likely classes as
+// a bar chart of probabilities, best first. Torch-free (engine/models/export.h). Every failure
+// is a sentence in the page's status line and the failed() signal, never a crash.
+#include <QString>
+#include <QWidget>
+#include <memory>
+#include <vector>
+
+#include "engine/data/validation_samples.h"
+#include "engine/project/project.h"
+
+class QComboBox;
+class QCustomPlot;
+class QLabel;
+class QPushButton;
+class QCPBars;
+class QCPItemText;
+
+namespace lb {
+
+struct ExportedModel;
+struct Prediction;
+
+class ExportPage : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ExportPage(QWidget* parent = nullptr);
+  ~ExportPage() override;
+
+  // Which project to export (its lastCheckpoint()) and whose validation images to offer.
+  void setProject(const Project& project);
+
+  // For tests and the window: what the page shows now.
+  bool canExport() const;
+  QString statusText() const;
+  QString actualLabel() const;    // of the image shown, empty when unknown
+  QStringList barLabels() const;  // best first
+  std::vector<double> barValues() const;
+  int validationSampleCount() const;
+
+ public Q_SLOTS:
+  void exportTo(const QString& file);  // what Export does after its file dialog; off the GUI thread
+  void loadModel(const QString& file);     // a model file to predict with
+  void predictFile(const QString& image);  // what dropping an image does
+  void predictSample(int index);           // one of the validation samples
+
+ Q_SIGNALS:
+  void exported(const QString& file);
+  void modelLoaded(const QString& file);
+  void predicted(const QString& image);  // after the chart shows it
+  void failed(const QString& sentence);
+
+ protected:
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+  void changeEvent(QEvent* event) override;
+
+ private:
+  void chooseExportFile();
+  void chooseModelFile();
+  void fail(const QString& sentence);
+  void setStatus(const QString& text);
+  void showImage(const QImage& image, const QString& actual);
+  void showPrediction(const Prediction& prediction, const QString& name);
+  void restyle();
+
+  Project m_project;
+  bool m_hasProject = false;
+  bool m_exporting = false;
+  std::shared_ptr<ExportedModel> m_model;
+  QString m_modelFile;
+  std::vector<ValidationSample> m_samples;
+  QString m_actual;
+
+  QPushButton* m_exportButton = nullptr;
+  QPushButton* m_openButton = nullptr;
+  QLabel* m_exportStatus = nullptr;
+  QLabel* m_modelStatus = nullptr;
+  QComboBox* m_sampleBox = nullptr;
+  QLabel* m_image = nullptr;
+  QLabel* m_caption = nullptr;
+  QCustomPlot* m_plot = nullptr;
+  QCPBars* m_bars = nullptr;
+  QCPItemText* m_placeholder = nullptr;
+  std::vector<QCPItemText*> m_valueLabels;
+  QStringList m_barLabels;
+  std::vector<double> m_barValues;
+};
+
+}  // namespace lb
