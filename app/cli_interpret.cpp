@@ -1,5 +1,6 @@
 // learnbench-cli interpret: fastai's ClassificationInterpretation of a trained project, as files
-// a teacher can show (top losses, Grad-CAM, confusion matrix) and CSVs a script can read.
+// a teacher can show (top losses, Grad-CAM, confusion matrix) and CSVs a script can read; for
+// multi-label projects the per-label scores, for regression predicted against actual.
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -7,6 +8,7 @@
 
 #include "app/cli_commands.h"
 #include "engine/interpret/interpret_plots.h"
+#include "engine/interpret/target_reports.h"
 #include "engine/project/project.h"
 #include "engine/train/experiment.h"
 #include "engine/util/error.h"
@@ -14,11 +16,89 @@
 namespace lb {
 
 namespace {
+namespace fs = std::filesystem;
 constexpr int kDefaultTopLosses = 9;  // fastai's plot_top_losses shows a 3 x 3 grid
+constexpr double kThreshold = 0.5;    // fastai's accuracy_multi default
+
+void printFiles(const std::vector<fs::path>& files, std::ostream& out) {
+  out << "wrote:\n";
+  for (const auto& f : files) out << "  " << f.string() << "\n";
+}
+
+nlohmann::ordered_json fileList(const std::vector<fs::path>& files) {
+  nlohmann::ordered_json written = nlohmann::ordered_json::array();
+  for (const auto& f : files) written.push_back(f.string());
+  return written;
+}
+
+int writeMultiLabel(const Interpretation& in, const fs::path& checkpoint, const fs::path& dir,
+                    bool json, std::ostream& out) {
+  const std::vector<fs::path> files = {dir / "per_label.png", dir / "per_label.csv"};
+  writePerLabelPlot(in.multiLabel, kThreshold, files[0]);
+  writePerLabelCsv(in.multiLabel, kThreshold, files[1]);
+  const double accuracy = accuracyMulti(in.multiLabel, kThreshold);
+  const double best = bestThreshold(in.multiLabel);
+  if (json) {
+    nlohmann::ordered_json line = nlohmann::ordered_json::object();
+    line["checkpoint"] = checkpoint.string();
+    line["valid_items"] = in.validItems;
+    line["threshold"] = kThreshold;
+    line["accuracy_multi"] = accuracy;
+    line["best_threshold"] = best;
+    nlohmann::ordered_json labels = nlohmann::ordered_json::array();
+    for (const LabelScores& l : in.multiLabel.labels) {
+      const LabelMetrics m = labelMetrics(l, kThreshold);
+      labels.push_back({{"label", l.name}, {"support", l.support}, {"precision", m.precision},
+                        {"recall", m.recall}, {"f1", m.f1}});
+    }
+    line["labels"] = labels;
+    line["files"] = fileList(files);
+    out << line.dump() << "\n";
+    return 0;
+  }
+  char head[200];
+  std::snprintf(head, sizeof head,
+                "%ld validation items, accuracy_multi %.1f%% at threshold %.2f (best %.2f: %.1f%%)\n",
+                in.validItems, 100 * accuracy, kThreshold, best,
+                100 * accuracyMulti(in.multiLabel, best));
+  out << head;
+  printFiles(files, out);
+  return 0;
+}
+
+int writeRegression(const Interpretation& in, const fs::path& checkpoint, const fs::path& dir,
+                    bool json, std::ostream& out) {
+  const RegressionReport& r = in.regression;
+  const std::vector<fs::path> files = {dir / "predicted_vs_actual.png", dir / "worst_residuals.png",
+                                       dir / "predictions.csv"};
+  writeRegressionScatterPlot(r, files[0]);
+  writeWorstResidualsPlot(r, files[1]);
+  writePredictionsCsv(in, files[2]);
+  if (json) {
+    nlohmann::ordered_json line = nlohmann::ordered_json::object();
+    line["checkpoint"] = checkpoint.string();
+    line["valid_items"] = in.validItems;
+    line["mae"] = r.mae;
+    line["rmse"] = r.rmse;
+    line["r2"] = r.r2;
+    nlohmann::ordered_json worst = nlohmann::ordered_json::array();
+    for (const Residual& w : r.worst)
+      worst.push_back({{"index", w.index}, {"actual", w.actual}, {"predicted", w.predicted}});
+    line["worst_residuals"] = worst;
+    line["files"] = fileList(files);
+    out << line.dump() << "\n";
+    return 0;
+  }
+  char head[200];
+  std::snprintf(head, sizeof head, "%ld validation items, MAE %.4f, RMSE %.4f, R2 %.3f\n",
+                in.validItems, r.mae, r.rmse, r.r2);
+  out << head;
+  printFiles(files, out);
+  return 0;
+}
 }  // namespace
 
 int runInterpret(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  namespace fs = std::filesystem;
   const Options o = parseOptions("interpret", args,
                                  {"--checkpoint", "--k", "--limit", "--out", "--threads"},
                                  {"--gradcam"});
@@ -50,6 +130,8 @@ int runInterpret(const std::vector<std::string>& args, std::ostream& out, std::o
 
   Experiment experiment(project);
   const Interpretation in = experiment.interpret(k, checkpoint);
+  if (in.target == "multi-category") return writeMultiLabel(in, checkpoint, dir, o.json, out);
+  if (in.target == "regression") return writeRegression(in, checkpoint, dir, o.json, out);
 
   std::vector<fs::path> files = {dir / "top_losses.png"};
   writeTopLossesPlot(in, files.back());
@@ -86,9 +168,7 @@ int runInterpret(const std::vector<std::string>& args, std::ostream& out, std::o
                           {"predicted", in.classes.at(std::size_t(p.predicted))},
                           {"count", p.count}});
     line["most_confused"] = confused;
-    nlohmann::ordered_json written = nlohmann::ordered_json::array();
-    for (const auto& f : files) written.push_back(f.string());
-    line["files"] = written;
+    line["files"] = fileList(files);
     out << line.dump() << "\n";
     return 0;
   }
@@ -103,8 +183,7 @@ int runInterpret(const std::vector<std::string>& args, std::ostream& out, std::o
     out << "  " << in.classes.at(std::size_t(p.actual)) << " -> "
         << in.classes.at(std::size_t(p.predicted)) << ": " << p.count << "\n";
   }
-  out << "wrote:\n";
-  for (const auto& f : files) out << "  " << f.string() << "\n";
+  printFiles(files, out);
   return 0;
 }
 

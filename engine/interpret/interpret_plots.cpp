@@ -10,6 +10,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "engine/interpret/target_reports.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 
@@ -309,6 +310,165 @@ std::string csvField(const std::string& s) {
   return out + "\"";
 }
 
+// 1, 2 or 5 times a power of ten, near range / 6 (as the lr plot's axis).
+double niceStep(double range) {
+  const double raw = range / 6, magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0})
+    if (raw <= m * magnitude) return m * magnitude;
+  return 10 * magnitude;
+}
+
+std::string tickLabel(double value, double step) {
+  const int decimals = std::max(0, int(-std::floor(std::log10(step) + 1e-9)));
+  return fixed(std::abs(value) < step * 1e-6 ? 0.0 : value, decimals);
+}
+
+std::string percent(double fraction) { return fixed(100 * fraction, 1) + "%"; }
+
+cv::Mat renderPerLabel(const MultiLabelReport& report, double threshold) {
+  const std::size_t n = report.labels.size();
+  const double labelScale = 0.62;
+  int nameW = 0;
+  for (const LabelScores& l : report.labels)
+    nameW = std::max(nameW, textSize(l.name, labelScale).width);
+  const int margin = 20, top = 100, rowH = 34, barW = 420;
+  const int left = margin + nameW + 14;
+  std::vector<std::string> details(n);
+  int detailW = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const LabelMetrics m = labelMetrics(report.labels[i], threshold);
+    details[i] = "F1 " + fixed(m.f1, 2) + "   precision " + fixed(m.precision, 2) + "   recall " +
+                 fixed(m.recall, 2) + "   accuracy " + percent(m.accuracy) + "   " +
+                 std::to_string(report.labels[i].support) + " items";
+    detailW = std::max(detailW, textSize(details[i], 0.55).width);
+  }
+  const double best = bestThreshold(report);
+  const std::string title = "Per-label scores at threshold " + fixed(threshold, 2) +
+                            ": accuracy_multi " + percent(accuracyMulti(report, threshold));
+  const std::string subtitle = "bar: F1 of each label; the best threshold overall is " +
+                               fixed(best, 2) + " (accuracy_multi " +
+                               percent(accuracyMulti(report, best)) + ")";
+  const int width = std::max({left + barW + 14 + detailW + margin,
+                              textSize(title, kTitleScale, 2).width + 2 * margin,
+                              textSize(subtitle, 0.6).width + 2 * margin});
+  const int height = top + int(std::max<std::size_t>(n, 1)) * rowH + 50;
+  cv::Mat img(height, width, CV_8UC3, kBackground);
+  text(img, title, {margin, 38}, kTitleScale, kInk, 2);
+  text(img, subtitle, {margin, 68}, 0.6, kMuted);
+  if (n == 0) text(img, "No labels to show.", {margin, top + 30}, kLabelScale, kInk);
+  for (std::size_t i = 0; i < n; ++i) {
+    const LabelMetrics m = labelMetrics(report.labels[i], threshold);
+    const int y = top + int(i) * rowH;
+    const cv::Size sz = textSize(report.labels[i].name, labelScale);
+    text(img, report.labels[i].name, {left - 12 - sz.width, y + (rowH + sz.height) / 2 - 2},
+         labelScale, kInk);
+    cv::rectangle(img, cv::Rect(left, y + 6, barW, rowH - 12), kPad, cv::FILLED);
+    cv::rectangle(img, cv::Rect(left, y + 6, int(std::lround(barW * m.f1)), rowH - 12), kRight,
+                  cv::FILLED);
+    text(img, details[i], {left + barW + 14, y + (rowH + textSize("F", 0.55).height) / 2 - 2}, 0.55,
+         kInk);
+  }
+  // F1 ticks under the bars.
+  const int axisY = top + int(std::max<std::size_t>(n, 1)) * rowH + 4;
+  for (int k = 0; k <= 4; ++k) {
+    const int x = left + barW * k / 4;
+    cv::line(img, {x, axisY}, {x, axisY + 6}, kMuted, 1);
+    const std::string s = fixed(k / 4.0, 2);
+    text(img, s, {x - textSize(s, 0.5).width / 2, axisY + 24}, 0.5, kMuted);
+  }
+  text(img, "F1", {left + barW + 14 + textSize("1.00", 0.5).width / 2, axisY + 24}, 0.5, kMuted);
+  return img;
+}
+
+cv::Mat renderScatter(const RegressionReport& r) {
+  const int width = 900, left = 110, right = width - 40, top = 110;
+  const int bottom = top + (right - left), height = bottom + 90;  // square: y = x corner to corner
+  cv::Mat img(height, width, CV_8UC3, kBackground);
+  const std::size_t n = std::min(r.predicted.size(), r.actual.size());
+  double lo = INFINITY, hi = -INFINITY;
+  for (std::size_t i = 0; i < n; ++i)
+    for (double v : {r.predicted[i], r.actual[i]})
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (!std::isfinite(lo)) lo = 0, hi = 1;
+  if (hi - lo < 1e-9) lo -= 0.5, hi += 0.5;
+  const double pad = 0.05 * (hi - lo);
+  lo -= pad, hi += pad;
+  const auto px = [&](double v) { return left + (v - lo) / (hi - lo) * (right - left); };
+  const auto py = [&](double v) { return bottom - (v - lo) / (hi - lo) * (bottom - top); };
+  const auto at = [&](double x, double y) {
+    return cv::Point(int(std::lround(px(x))), int(std::lround(py(y))));
+  };
+  const std::string title = "Predicted against actual: " + std::to_string(n) +
+                            " validation items";
+  const std::string subtitle = "MAE " + fixed(r.mae, 3) + "   RMSE " + fixed(r.rmse, 3) +
+                               "   R2 " + fixed(r.r2, 3) +
+                               "   (on the line: exact; circled: the worst residuals)";
+  text(img, title, {20, 38}, kTitleScale, kInk, 2);
+  text(img, subtitle, {20, 68}, 0.6, kMuted);
+  const cv::Scalar grid = rgb(0xE0E0E0);
+  const double step = niceStep(hi - lo);
+  for (double v = std::ceil(lo / step) * step; v <= hi; v += step) {
+    const std::string s = tickLabel(v, step);
+    const cv::Size sz = textSize(s, 0.55);
+    const int x = int(std::lround(px(v))), y = int(std::lround(py(v)));
+    cv::line(img, {x, top}, {x, bottom}, grid, 1, cv::LINE_AA);
+    cv::line(img, {left, y}, {right, y}, grid, 1, cv::LINE_AA);
+    text(img, s, {x - sz.width / 2, bottom + 14 + sz.height}, 0.55, kInk);
+    text(img, s, {left - 12 - sz.width, y + sz.height / 2}, 0.55, kInk);
+  }
+  cv::rectangle(img, {left, top}, {right, bottom}, kMuted, 1, cv::LINE_AA);
+  cv::line(img, at(lo, lo), at(hi, hi), kMuted, 2, cv::LINE_AA);
+  for (std::size_t i = 0; i < n; ++i)
+    cv::circle(img, at(r.actual[i], r.predicted[i]), 4, kRight, cv::FILLED, cv::LINE_AA);
+  for (const Residual& w : r.worst)
+    cv::circle(img, at(w.actual, w.predicted), 9, kWrong, 2, cv::LINE_AA);
+  const std::string xLabel = "actual", yLabel = "predicted";
+  text(img, xLabel, {(left + right - textSize(xLabel, 0.7, 2).width) / 2, bottom + 60}, 0.7, kInk, 2);
+  verticalText(img, yLabel, {20, (top + bottom - textSize(yLabel, 0.7, 2).width) / 2}, 0.7, kInk, 2);
+  return img;
+}
+
+cv::Mat renderWorstResiduals(const RegressionReport& r) {
+  const std::size_t n = r.worst.size();
+  if (r.images.size() != n) throw Error("The regression report has not one image per residual.");
+  std::vector<std::string> first(n), second(n);
+  int widest = kBox;
+  for (std::size_t i = 0; i < n; ++i) {
+    first[i] = "pred " + fixed(r.worst[i].predicted, 2) + " / actual " + fixed(r.worst[i].actual, 2);
+    second[i] = "residual " + fixed(r.worst[i].residual(), 2);
+    widest = std::max(widest, textSize(first[i], kLabelScale).width);
+  }
+  const int pad = 18, lineH = textSize("Ag", kLabelScale).height + 14, margin = 20, top = 78;
+  const int cellW = widest + 2 * pad, cellH = pad + kBox + 16 + 2 * lineH + pad / 2;
+  const int cols = n == 0 ? 1 : int(std::ceil(std::sqrt(double(n))));
+  const int rows = n == 0 ? 1 : int((n + std::size_t(cols) - 1) / std::size_t(cols));
+  const std::string title = "Worst residuals: " + std::to_string(n) + " of " +
+                            std::to_string(r.actual.size()) +
+                            " validation items, largest |predicted - actual| first";
+  const std::string subtitle = "under each image: prediction / actual value, then the residual "
+                               "(predicted - actual)";
+  const int width = std::max({2 * margin + cols * cellW, textSize(title, kTitleScale, 2).width + 2 * margin,
+                              textSize(subtitle, 0.6).width + 2 * margin});
+  cv::Mat img(top + rows * cellH + margin, width, CV_8UC3, kBackground);
+  text(img, title, {margin, 36}, kTitleScale, kInk, 2);
+  text(img, subtitle, {margin, 64}, 0.6, kMuted);
+  if (n == 0) text(img, "No validation items to show.", {margin, top + 40}, kLabelScale, kInk);
+  const int x0 = (width - cols * cellW) / 2;
+  for (std::size_t i = 0; i < n; ++i) {
+    const cv::Point cell(x0 + int(i % std::size_t(cols)) * cellW, top + int(i / std::size_t(cols)) * cellH);
+    const cv::Rect box(cell.x + (cellW - kBox) / 2, cell.y + pad, kBox, kBox);
+    cv::rectangle(img, box, kPad, cv::FILLED);
+    const cv::Mat big = enlarge(toBgr(r.images[i]), cv::INTER_NEAREST);
+    big.copyTo(img(cv::Rect(box.x + (kBox - big.cols) / 2, box.y + (kBox - big.rows) / 2, big.cols, big.rows)));
+    const int y1 = box.y + kBox + 16 + lineH - 12, y2 = y1 + lineH;
+    text(img, first[i], {cell.x + (cellW - textSize(first[i], kLabelScale).width) / 2, y1},
+         kLabelScale, kInk);
+    text(img, second[i], {cell.x + (cellW - textSize(second[i], kLabelScale).width) / 2, y2},
+         kLabelScale, kMuted);
+  }
+  return img;
+}
+
 }  // namespace
 
 void writeTopLossesPlot(const Interpretation& interp, const std::filesystem::path& png, bool gradCam) {
@@ -367,6 +527,51 @@ void writeMostConfusedCsv(const std::vector<ConfusedPair>& pairs,
     out += '\n';
   }
   writeFileAtomically(csv, out, "CSV file");
+}
+
+void writePerLabelCsv(const MultiLabelReport& report, double threshold,
+                      const std::filesystem::path& csv) {
+  std::string out = "label,support,accuracy,precision,recall,f1,best_threshold\n";
+  char nums[160];
+  for (const LabelScores& l : report.labels) {
+    const LabelMetrics m = labelMetrics(l, threshold);
+    std::snprintf(nums, sizeof nums, ",%ld,%.6f,%.6f,%.6f,%.6f,%.2f\n", l.support, m.accuracy,
+                  m.precision, m.recall, m.f1, bestLabelThreshold(l));
+    out += csvField(l.name);
+    out += nums;
+  }
+  writeFileAtomically(csv, out, "CSV file");
+}
+
+void writePerLabelPlot(const MultiLabelReport& report, double threshold,
+                       const std::filesystem::path& png) {
+  writePng(renderPerLabel(report, threshold), png, "per-label plot");
+}
+
+void writePredictionsCsv(const Interpretation& interp, const std::filesystem::path& csv) {
+  const RegressionReport& r = interp.regression;
+  const std::size_t n = std::min(r.predicted.size(), r.actual.size());
+  // Every item, worst first: the report's own ordering, extended to all items.
+  const RegressionReport all = regressionReport(r.predicted, r.actual, int(n));
+  std::string out = "index,name,actual,predicted,residual\n";
+  char nums[128];
+  for (const Residual& w : all.worst) {
+    out += std::to_string(w.index);
+    out += ',';
+    if (std::size_t(w.index) < interp.validNames.size())
+      out += csvField(interp.validNames[std::size_t(w.index)]);
+    std::snprintf(nums, sizeof nums, ",%.6f,%.6f,%.6f\n", w.actual, w.predicted, w.residual());
+    out += nums;
+  }
+  writeFileAtomically(csv, out, "CSV file");
+}
+
+void writeRegressionScatterPlot(const RegressionReport& report, const std::filesystem::path& png) {
+  writePng(renderScatter(report), png, "scatter plot");
+}
+
+void writeWorstResidualsPlot(const RegressionReport& report, const std::filesystem::path& png) {
+  writePng(renderWorstResiduals(report), png, "worst-residuals plot");
 }
 
 }  // namespace lb

@@ -1,7 +1,8 @@
 #pragma once
 // Files from an interpretation, for the CLI and the GUI (FASTAI_NOTES.md "Interpretation",
 // UI.md "Images"): the top losses as a grid of enlarged images (optionally with Grad-CAM
-// overlaid), the confusion matrix as a coloured table, and the same numbers as CSV. Every file
+// overlaid), the confusion matrix as a coloured table, and the same numbers as CSV; per-label
+// scores for multi-label projects, and predicted against actual for regression. Every file
 // is written to a temporary name beside the target and renamed, so a failure never leaves a
 // half-written file. Torch-free. Throws lb::Error with a sentence when a file cannot be written.
 #include <filesystem>
@@ -33,5 +34,24 @@ void writeConfusionCsv(const Confusion& confusion, const std::vector<std::string
 // actual,predicted,count; largest count first.
 void writeMostConfusedCsv(const std::vector<ConfusedPair>& pairs,
                           const std::vector<std::string>& classes, const std::filesystem::path& csv);
+
+// Multi-label (target_reports.h for the numbers): one row per label with its support, accuracy,
+// precision, recall and F1 at `threshold`, and the threshold with its best F1.
+// label,support,accuracy,precision,recall,f1,best_threshold
+void writePerLabelCsv(const MultiLabelReport& report, double threshold,
+                      const std::filesystem::path& csv);
+// A bar of F1 per label at `threshold` with the other numbers beside it; accuracy_multi and the
+// best overall threshold in the title.
+void writePerLabelPlot(const MultiLabelReport& report, double threshold,
+                       const std::filesystem::path& png);
+
+// Regression: every validation item, largest |residual| first (ties: lower index first);
+// residual = predicted - actual; name empty when unknown. index,name,actual,predicted,residual
+void writePredictionsCsv(const Interpretation& interp, const std::filesystem::path& csv);
+// Predicted (y) against actual (x) on equal axes with the y = x line; MAE, RMSE and R² in the
+// title; the worst residuals ringed.
+void writeRegressionScatterPlot(const RegressionReport& report, const std::filesystem::path& png);
+// The worst residuals as a grid of images, "pred 3.20 / actual 7.00" and the residual under each.
+void writeWorstResidualsPlot(const RegressionReport& report, const std::filesystem::path& png);
 
 }  // namespace lb

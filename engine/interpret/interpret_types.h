@@ -2,7 +2,8 @@
 // The value types of fastai's ClassificationInterpretation (FASTAI_NOTES.md, "Interpretation"):
 // top losses, the confusion matrix, the most confused pairs, and the images and Grad-CAM maps
 // to draw them with. Free of torch and Qt, so the Experiment facade, the CLI and the GUI can hold
-// them without compiling LibTorch. Class indices index Interpretation::classes.
+// them without compiling LibTorch. Class indices index Interpretation::classes. Multi-label and
+// regression projects get their own reports (per-label scores; predicted against actual).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -63,7 +64,38 @@ struct ItemFilter {
   bool any() const { return actual < 0 && predicted < 0; }
 };
 
+// Multi-label: one label's sigmoid probability and 0/1 target for every validation item, in
+// order, so a view can recompute its metrics at any threshold without torch (target_reports.h).
+struct LabelScores {
+  std::string name;
+  long support = 0;                    // validation items that carry the label
+  std::vector<float> probabilities;    // one per validation item
+  std::vector<std::uint8_t> targets;   // one per validation item, 1 when it carries the label
+};
+
+struct MultiLabelReport {
+  std::vector<LabelScores> labels;
+  long items() const { return labels.empty() ? 0 : long(labels.front().targets.size()); }
+};
+
+// Regression: one validation item among the largest residuals.
+struct Residual {
+  long index = 0;  // position in the validation set
+  double predicted = 0, actual = 0;
+  double residual() const { return predicted - actual; }
+};
+
+struct RegressionReport {
+  std::vector<double> predicted, actual;  // one per validation item, in order
+  double mae = 0, rmse = 0, r2 = 0;
+  std::vector<Residual> worst;  // largest |predicted - actual| first
+  std::vector<Image8> images;   // one per worst residual
+};
+
 struct Interpretation {
+  // "category", "multi-category" or "regression": which of the parts below are filled. Top
+  // losses, confusion and mostConfused are for categories; multiLabel and regression for theirs.
+  std::string target = "category";
   std::vector<std::string> classes;
   ItemFilter filter;               // what topLosses were drawn from
   std::vector<TopLoss> topLosses;  // largest loss first
@@ -72,6 +104,9 @@ struct Interpretation {
   Confusion confusion;
   std::vector<ConfusedPair> mostConfused;  // every off-diagonal pair with count >= 1
   long validItems = 0;
+  std::vector<std::string> validNames;  // the validation items' file names, in order, when known
+  MultiLabelReport multiLabel;
+  RegressionReport regression;
 };
 
 }  // namespace lb

@@ -9,11 +9,12 @@
 #include <numeric>
 #include <string>
 
+#include "engine/interpret/target_reports.h"
 #include "engine/util/error.h"
 
 namespace lb {
 
-Predictions predictValidation(Learner& learn) {
+Predictions predictValidation(Learner& learn, TargetKind target) {
   auto& model = learn.model();
   model->eval();
   DataLoader& valid = learn.validLoader();
@@ -24,18 +25,34 @@ Predictions predictValidation(Learner& learn) {
     for (int i = 0; i < valid.batches(); ++i) {
       const Batch b = valid.batch(i);
       const auto logits = model->forward(b.x).to(torch::kFloat);
-      const auto logp = torch::log_softmax(logits, 1);
-      losses.push_back(-logp.gather(1, b.y.unsqueeze(1)).squeeze(1).cpu());
-      probs.push_back(logp.exp().cpu());
-      preds.push_back(logits.argmax(1).cpu());
-      targets.push_back(b.y.cpu());
+      if (target == TargetKind::MultiCategory) {
+        // log(sigmoid) and log(1 - sigmoid) from logsigmoid: stable for large scores.
+        const auto y = b.y.to(torch::kFloat);
+        const auto bce = -(y * torch::log_sigmoid(logits) + (1 - y) * torch::log_sigmoid(-logits));
+        losses.push_back(bce.mean(1).cpu());
+        const auto p = torch::sigmoid(logits);
+        probs.push_back(p.cpu());
+        preds.push_back((p > 0.5).to(torch::kLong).cpu());
+        targets.push_back(y.cpu());
+      } else if (target == TargetKind::Regression) {
+        const auto out = logits.flatten(), y = b.y.to(torch::kFloat).flatten();
+        losses.push_back((out - y).pow(2).cpu());
+        preds.push_back(out.cpu());
+        targets.push_back(y.cpu());
+      } else {
+        const auto logp = torch::log_softmax(logits, 1);
+        losses.push_back(-logp.gather(1, b.y.unsqueeze(1)).squeeze(1).cpu());
+        probs.push_back(logp.exp().cpu());
+        preds.push_back(logits.argmax(1).cpu());
+        targets.push_back(b.y.cpu());
+      }
       inputs.push_back(b.x.cpu());
     }
   }
   if (inputs.empty()) throw Error("The validation set is empty: there is nothing to interpret.");
   Predictions p;
   // Outside the guard and cloned, so Grad-CAM can later run autograd on these inputs.
-  p.probabilities = torch::cat(probs).clone();
+  if (!probs.empty()) p.probabilities = torch::cat(probs).clone();
   p.predicted = torch::cat(preds).clone();
   p.targets = torch::cat(targets).clone();
   p.losses = torch::cat(losses).clone();
@@ -189,8 +206,49 @@ HeatMap toHeatMap(const torch::Tensor& map) {
   return out;
 }
 
+namespace {
+std::vector<double> toDoubles(const torch::Tensor& t) {
+  const auto d = t.to(torch::kDouble).contiguous().cpu();
+  return {d.data_ptr<double>(), d.data_ptr<double>() + d.numel()};
+}
+
+MultiLabelReport multiLabelReport(const Predictions& preds, const std::vector<std::string>& names) {
+  const auto probs = preds.probabilities.to(torch::kFloat).t().contiguous();  // [C, N]
+  const auto targets = (preds.targets > 0.5).to(torch::kByte).t().contiguous();
+  MultiLabelReport out;
+  const std::int64_t n = probs.size(1);
+  for (std::int64_t c = 0; c < probs.size(0); ++c) {
+    LabelScores label;
+    label.name = std::size_t(c) < names.size() ? names[std::size_t(c)] : std::to_string(c);
+    const float* p = probs[c].data_ptr<float>();
+    const std::uint8_t* t = targets[c].data_ptr<std::uint8_t>();
+    label.probabilities.assign(p, p + n);
+    label.targets.assign(t, t + n);
+    label.support = long(std::count(label.targets.begin(), label.targets.end(), 1));
+    out.labels.push_back(std::move(label));
+  }
+  return out;
+}
+}  // namespace
+
 Interpretation interpretLearner(Learner& learn, const std::vector<std::string>& classes, int k,
-                                const ItemFilter& filter) {
+                                const ItemFilter& filter, TargetKind target) {
+  if (target != TargetKind::Category) {
+    if (k < 0) throw Error("The number of worst items must not be negative.");
+    const Predictions preds = predictValidation(learn, target);
+    Interpretation out;
+    out.target = targetKindName(target);
+    out.classes = classes;
+    out.validItems = long(preds.size());
+    if (target == TargetKind::MultiCategory) {
+      out.multiLabel = multiLabelReport(preds, classes);
+    } else {
+      out.regression = regressionReport(toDoubles(preds.predicted), toDoubles(preds.targets), k);
+      for (const Residual& r : out.regression.worst)
+        out.regression.images.push_back(toImage8(preds, r.index));
+    }
+    return out;
+  }
   const Predictions preds = predictValidation(learn);
   const int numClasses = int(preds.probabilities.size(1));
   Interpretation out;

@@ -337,7 +337,8 @@ void buildLayers(Stack& s, const ModelSpec& spec, const ImageShape& input, int n
 }  // namespace
 
 ModelWalk walkModel(const ModelSpec& spec, const ImageShape& input, int numClasses) {
-  if (numClasses < 2) throw Error("A classifier needs at least two classes.");
+  if (numClasses < 1)  // one output: a regression's value; classes (>= 2) are the data's check
+    throw Error("A model needs at least one output: one per class, or one for regression.");
   if (input.channels < 1 || input.height < 1 || input.width < 1)
     throw Error("The input images must have at least one channel and one pixel.");
   Stack s;

@@ -14,7 +14,8 @@ namespace lb {
 torch::nn::Sequential makeSimpleCnn(int inChannels, int numClasses,
                                     const std::vector<int>& channels) {
   if (channels.empty()) throw Error("The simple CNN needs at least one conv layer (channels).");
-  if (numClasses < 2) throw Error("A classifier needs at least two classes.");
+  if (numClasses < 1)  // one output: a regression's value; classes (>= 2) are the data's check
+    throw Error("A model needs at least one output: one per class, or one for regression.");
   torch::nn::Sequential model;
   int in = inChannels;
   for (int out : channels) {

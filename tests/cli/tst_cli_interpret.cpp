@@ -1,11 +1,15 @@
 // learnbench-cli interpret as a user runs it: train the example for one epoch, then interpret
 // it into a folder: every file is there, the top losses come largest first, the confusion
-// counts add up to the validation set; without a checkpoint it says to train first.
+// counts add up to the validation set; without a checkpoint it says to train first. A regression
+// project gets its scatter, worst residuals and predictions.csv instead.
 #include <QtTest/QtTest>
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <fstream>
+
 #include "common/cli_runner.h"
+#include "common/image_folder.h"
 #include "common/test_support.h"
 
 namespace {
@@ -114,6 +118,61 @@ class TestCliInterpret : public QObject {
     QVERIFY2(r.err.contains(QStringLiteral("learnbench-cli train")), qPrintable(r.err));
     QCOMPARE(r.err.trimmed().count(QLatin1Char('\n')), 0);  // one sentence
     QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("out"))));  // nothing written
+  }
+
+  // A regression project made from real images (the class number as the value), trained one
+  // epoch: the scatter, the worst residuals and every item's prediction, worst first.
+  void regressionProjectWritesItsViews() {
+    QTemporaryDir dir;
+    const auto root = std::filesystem::path(dir.path().toStdString());
+    const auto written = lb::test::writeImageFolder(root, 300, 60, ".png", true);
+    std::string csv = "file,score,valid\n";
+    for (const auto& w : written) {
+      int number = 0;
+      while (lb::test::safeClassName(number) != w.label) ++number;
+      csv += w.file + "," + std::to_string(number) + "," + (w.valid ? "1" : "0") + "\n";
+    }
+    std::ofstream(root / "scores.csv") << csv;
+    const QString project = dir.filePath(QStringLiteral("scores.lbproj"));
+    Result r = runCli({QStringLiteral("new"), project, QStringLiteral("--csv"),
+                       dir.filePath(QStringLiteral("scores.csv")), QStringLiteral("--path-col"),
+                       QStringLiteral("file"), QStringLiteral("--label-col"), QStringLiteral("score"),
+                       QStringLiteral("--valid-col"), QStringLiteral("valid"),
+                       QStringLiteral("--target"), QStringLiteral("regression")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    r = runCli({QStringLiteral("train"), project, QStringLiteral("--epochs"), QStringLiteral("1")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QString out = dir.filePath(QStringLiteral("interp"));
+    r = runCli({QStringLiteral("interpret"), project, QStringLiteral("--out"), out,
+                QStringLiteral("--k"), QStringLiteral("4")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("MAE")) && r.out.contains(QStringLiteral("R2")),
+             qPrintable(r.out));
+    const QStringList files = {QStringLiteral("predicted_vs_actual.png"),
+                               QStringLiteral("worst_residuals.png"), QStringLiteral("predictions.csv")};
+    for (const QString& f : files) {
+      QVERIFY2(QFileInfo(out + QLatin1Char('/') + f).size() > 0, qPrintable(f));
+      QVERIFY2(r.out.contains(f), qPrintable(f));
+    }
+    QCOMPARE(QDir(out).entryList(QDir::Files).size(), files.size());
+    for (const char* png : {"/predicted_vs_actual.png", "/worst_residuals.png"})
+      QVERIFY2(!cv::imread((out + QLatin1String(png)).toStdString()).empty(), png);
+
+    // Every validation item, largest |residual| first, residual = predicted - actual.
+    const QStringList rows = readLines(out + QStringLiteral("/predictions.csv"));
+    QCOMPARE(rows[0], QStringLiteral("index,name,actual,predicted,residual"));
+    QCOMPARE(rows.size(), 61);
+    double previous = INFINITY;
+    for (int i = 1; i < rows.size(); ++i) {
+      const QStringList cells = rows[i].split(QLatin1Char(','));
+      QCOMPARE(cells.size(), 5);
+      QVERIFY2(cells[1].endsWith(QStringLiteral(".png")), qPrintable(rows[i]));
+      const double actual = cells[2].toDouble(), predicted = cells[3].toDouble();
+      const double residual = cells[4].toDouble();
+      QVERIFY(std::abs(predicted - actual - residual) < 1e-5);
+      QVERIFY2(std::abs(residual) <= previous, qPrintable(rows[i]));
+      previous = std::abs(residual);
+    }
   }
 
   void wrongCommandLinesExitTwo() {
