@@ -25,6 +25,7 @@
 #include <QTableWidget>
 #include <QThread>
 #include <QTimer>
+#include <QUndoStack>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <exception>
@@ -34,8 +35,12 @@
 #include "widgets/confusion_matrix_view.h"
 #include "widgets/data_block_editor.h"
 #include "widgets/data_block_page.h"
+#include "widgets/export_page.h"
 #include "widgets/loss_plot.h"
 #include "widgets/lr_finder_plot.h"
+#include "widgets/model_editor.h"
+#include "widgets/multi_label_view.h"
+#include "widgets/regression_view.h"
 #include "widgets/schedule_plot.h"
 #include "widgets/scientific_spin_box.h"
 #include "widgets/text_format.h"
@@ -74,11 +79,6 @@ QLabel* pageTitle(const QString& text) {
   label->setFont(f);
   label->setProperty("lbTitle", true);  // applyZoom keeps titles larger than body text
   return label;
-}
-
-QString modelName(const std::string& name) {
-  if (name == "simple_cnn") return QStringLiteral("Simple CNN (simple_cnn)");
-  return QString::fromStdString(name);
 }
 
 QString epochsWord(int n) {
@@ -137,11 +137,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_pages->addWidget(createLearningRatePage());
   m_pages->addWidget(trainPage);
   m_pages->addWidget(createInspectPage());
-  m_pages->addWidget(createLaterPage(
-      QStringLiteral("Export"),
-      QStringLiteral("Exporting comes in a later version. It will save the trained model as "
-                     "TorchScript with its labels, and predict the class of an image you drop "
-                     "here.")));
+  m_exportPage = new ExportPage;
+  m_exportPage->setObjectName(QStringLiteral("exportPage"));
+  connect(m_exportPage, &ExportPage::failed, this, &MainWindow::setStatus);
+  connect(m_exportPage, &ExportPage::exported, this, [this](const QString& file) {
+    setStatus(QStringLiteral("Exported the model to %1").arg(file));
+  });
+  m_pages->addWidget(m_exportPage);
   connect(m_stepList, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
 
   m_mainSplitter = new QSplitter(Qt::Horizontal);
@@ -216,28 +218,14 @@ QWidget* MainWindow::createModelPage() {
   auto* layout = new QVBoxLayout(page);
   layout->addWidget(pageTitle(QStringLiteral("Model")));
   layout->addWidget(wrappedLabel(QStringLiteral(
-      "The network that learns to tell the classes apart. Choosing and building models here "
-      "comes in a later version.")));
-  auto* form = new QFormLayout;
-  const QString names[] = {QStringLiteral("Model"), QStringLiteral("Layers"),
-                           QStringLiteral("Parameters")};
-  for (int i = 0; i < 3; ++i) {
-    m_modelForm[i] = wrappedLabel();
-    form->addRow(names[i] + QLatin1Char(':'), m_modelForm[i]);
-  }
-  layout->addLayout(form);
-  layout->addStretch(1);
-  return page;
-}
-
-QWidget* MainWindow::createLaterPage(const QString& title, const QString& sentence) {
-  auto* page = new QWidget;
-  auto* layout = new QVBoxLayout(page);
-  layout->addWidget(pageTitle(title));
-  auto* text = wrappedLabel(sentence);
-  text->setMaximumWidth(720);
-  layout->addWidget(text);
-  layout->addStretch(1);
+      "The network that learns from the data: pick a ready architecture or stack layers. The "
+      "table shows what each layer makes of the images; a layer that does not fit is marked in "
+      "red with what would fit.")));
+  m_modelEditor = new ModelEditor;
+  m_modelEditor->setObjectName(QStringLiteral("modelEditor"));
+  connect(m_modelEditor, &ModelEditor::specChanged, this, &MainWindow::onModelEdited);
+  connect(m_modelEditor, &ModelEditor::summaryReady, this, &MainWindow::onModelSummary);
+  layout->addWidget(m_modelEditor, 1);
   return page;
 }
 
@@ -431,7 +419,16 @@ QWidget* MainWindow::createInspectPage() {
   m_inspectSplitter->addWidget(m_confusion);
   m_inspectSplitter->setChildrenCollapsible(false);
   m_inspectSplitter->setSizes({600, 500});
-  layout->addWidget(m_inspectSplitter, 1);
+  // Each target has its view: classes, labels (multi-label) or values (regression).
+  m_multiLabel = new MultiLabelView;
+  m_multiLabel->setObjectName(QStringLiteral("multiLabelView"));
+  m_regression = new RegressionView;
+  m_regression->setObjectName(QStringLiteral("regressionView"));
+  m_inspectViews = new QStackedWidget;
+  m_inspectViews->addWidget(m_inspectSplitter);
+  m_inspectViews->addWidget(m_multiLabel);
+  m_inspectViews->addWidget(m_regression);
+  layout->addWidget(m_inspectViews, 1);
   return page;
 }
 
@@ -454,6 +451,15 @@ void MainWindow::createActions() {
   file->addSeparator();
   QAction* quit = file->addAction(QStringLiteral("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
+
+  // The model editor's edits; inside the editor Ctrl+Z and Ctrl+Shift+Z act on it directly.
+  QMenu* edit = menuBar()->addMenu(QStringLiteral("&Edit"));
+  QAction* undo = m_modelEditor->undoStack()->createUndoAction(this, QStringLiteral("&Undo"));
+  undo->setShortcut(QKeySequence::Undo);
+  QAction* redo = m_modelEditor->undoStack()->createRedoAction(this, QStringLiteral("&Redo"));
+  redo->setShortcut(QKeySequence::Redo);
+  edit->addAction(undo);
+  edit->addAction(redo);
 
   QMenu* training = menuBar()->addMenu(QStringLiteral("&Training"));
   m_trainAction = training->addAction(QStringLiteral("&Train"), this, &MainWindow::startTraining);
@@ -556,6 +562,11 @@ void MainWindow::setProject(const Project& project) {
   setWindowTitle(QStringLiteral("%1[*] - Learnbench").arg(QString::fromStdString(project.name)));
   setWindowModified(false);
   m_dataPage->setSpec(project.data, QString::fromStdString(project.folder().string()));
+  m_modelEditor->setSpec(project.model);
+  m_modelOk = true;
+  m_modelProblem.clear();
+  m_modelEdited = false;
+  m_exportPage->setProject(runProject());
   updateProjectPages();
   setTraining(false);
   reloadData();
@@ -573,6 +584,26 @@ void MainWindow::reloadData() {
   const Project project = m_project;
   QMetaObject::invokeMethod(
       m_worker, [worker, project] { worker->load(project); }, Qt::QueuedConnection);
+}
+
+void MainWindow::onModelEdited(const ModelSpec& spec) {
+  if (m_training || !m_hasProject) return;
+  m_project.model = spec;
+  m_modelEdited = true;
+  setWindowModified(true);
+}
+
+void MainWindow::onModelSummary(bool fits, const QString& problem) {
+  m_modelOk = fits;
+  m_modelProblem = problem;
+  // A model that fits is built again on the worker: its parameters and time estimate change.
+  if (fits && m_modelEdited && !workerBusy()) {
+    m_modelEdited = false;
+    reloadData();
+  }
+  updateProjectPages();
+  if (!m_training) setTraining(false);
+  if (!fits) setStatus(QStringLiteral("The model needs a change: %1").arg(problem));
 }
 
 void MainWindow::onDataEdited(const DataBlockSpec& spec) {
@@ -621,13 +652,10 @@ void MainWindow::updateProjectPages() {
   if (!m_hasProject) {
     const QString none = QStringLiteral("No project is open.");
     m_dataSummary->setText(m_dataError.isEmpty() ? none : m_dataError);
-    for (QLabel* l : m_modelForm) l->clear();
-    m_modelForm[0]->setText(none);
     setStepState(DataStep, false, m_dataError.isEmpty() ? none : m_dataError);
     setStepState(ModelStep, false, none);
     return;
   }
-  const Project& p = m_project;
   if (!m_previewOk)
     m_dataSummary->setText(QStringLiteral("The data block needs a change: %1").arg(m_previewError));
   else if (!m_dataOk)
@@ -639,16 +667,6 @@ void MainWindow::updateProjectPages() {
   else
     m_dataSummary->setText(QStringLiteral("Loading the data..."));
 
-  QStringList channels;
-  for (int c : p.model.channels) channels << QString::number(c);
-  m_modelForm[0]->setText(modelName(p.model.name));
-  m_modelForm[1]->setText(
-      QStringLiteral("%1 convolution blocks, each halving the image size, with %2 channels; then "
-                     "pooling and one linear layer to the classes")
-          .arg(p.model.channels.size())
-          .arg(channels.join(QStringLiteral(", "))));
-  m_modelForm[2]->setText(m_hasDataInfo ? formatCount(m_dataInfo.parameterCount)
-                                        : QStringLiteral("Counted once the data has loaded."));
 
   // The Data step: the editor's check first (it names the card to fix), then the load.
   if (!m_previewOk)
@@ -660,7 +678,9 @@ void MainWindow::updateProjectPages() {
   else
     m_stepList->item(DataStep)->setIcon(blankIcon());
 
-  if (!m_dataOk)
+  if (!m_modelOk)
+    setStepState(ModelStep, false, m_modelProblem);
+  else if (!m_dataOk)
     setStepState(ModelStep, false, QStringLiteral("The model is built once the data loads."));
   else if (m_hasDataInfo)
     setStepState(ModelStep, true,
@@ -692,7 +712,8 @@ void MainWindow::setTraining(bool training) {
   // One worker thread: Train and Find learning rate exclude each other. Inspect does not hold
   // them back: a run pressed meanwhile queues behind it on the worker.
   const bool busy = workerBusy();
-  const bool canTrain = !m_training && !m_findingLr && m_hasProject && m_dataOk && m_previewOk;
+  const bool canTrain =
+      !m_training && !m_findingLr && m_hasProject && m_dataOk && m_previewOk && m_modelOk;
   m_trainButton->setEnabled(canTrain);
   m_trainAction->setEnabled(canTrain);
   m_findLrButton->setEnabled(canTrain);
@@ -714,6 +735,7 @@ void MainWindow::setTraining(bool training) {
   m_exampleAction->setEnabled(!busy);
   m_saveAction->setEnabled(m_hasProject);
   m_dataPage->editor()->setEnabled(!busy);  // the run uses the data block as it started
+  m_modelEditor->setEnabled(!busy);          // and the model
   // Say why Train cannot be pressed, on hover.
   QString why = QStringLiteral("Fit the model with one-cycle training (Ctrl+Return)");
   if (m_training)
@@ -724,6 +746,8 @@ void MainWindow::setTraining(bool training) {
     why = QStringLiteral("Open a project first (File > Open project)");
   else if (!m_previewOk)
     why = QStringLiteral("The data block needs a change: %1").arg(m_previewError);
+  else if (!m_modelOk)
+    why = QStringLiteral("The model needs a change: %1").arg(m_modelProblem);
   else if (!m_dataOk)
     why = QStringLiteral("The data could not be loaded: %1").arg(m_dataError);
   m_trainButton->setToolTip(why);
@@ -909,6 +933,31 @@ Project MainWindow::runProject() const {
 void MainWindow::onInterpreted(const Interpretation& result) {
   m_interpreting = false;
   setTraining(m_training);  // a run may have been queued behind the inspection
+  if (result.target == "multi-category") {
+    m_multiLabel->setInterpretation(result);
+    m_inspectViews->setCurrentWidget(m_multiLabel);
+    m_showAllLossesButton->hide();
+    const QString text = QStringLiteral(
+        "%1 validation images. Each label is predicted when its probability passes the "
+        "threshold; move it to see each label's accuracy, precision and recall.")
+                             .arg(formatCount(result.validItems));
+    m_inspectMessage->setText(text);
+    setStepState(InspectStep, true, text);
+    return;
+  }
+  if (result.target == "regression") {
+    m_regression->setInterpretation(result);
+    m_inspectViews->setCurrentWidget(m_regression);
+    m_showAllLossesButton->hide();
+    const QString text =
+        QStringLiteral("%1 validation images: predicted against actual values, and the images "
+                       "the model misses most.")
+            .arg(formatCount(result.validItems));
+    m_inspectMessage->setText(text);
+    setStepState(InspectStep, true, text);
+    return;
+  }
+  m_inspectViews->setCurrentWidget(m_inspectSplitter);
   m_topLosses->setInterpretation(result);
   m_confusion->setConfusion(result.confusion, result.classes);
   const auto name = [&](int c) {
@@ -938,6 +987,8 @@ void MainWindow::onInterpretFailed(const QString& sentence) {
   setTraining(m_training);
   m_topLosses->clear();
   m_confusion->clear();
+  m_multiLabel->clear();
+  m_regression->clear();
   m_inspectMessage->setText(sentence);
   m_stepList->item(InspectStep)->setIcon(blankIcon());
   m_stepList->item(InspectStep)->setToolTip(sentence);
@@ -989,6 +1040,7 @@ void MainWindow::onDataReady(const DataInfo& info) {
   const double measured = m_dataInfo.secondsPerItem;
   m_dataInfo = info;
   if (info.secondsPerItem <= 0) m_dataInfo.secondsPerItem = measured;
+  m_modelEditor->setInput(info.inputShape, info.outputs);
   m_hasDataInfo = true;
   m_dataOk = true;
   updateProjectPages();
@@ -1057,6 +1109,7 @@ void MainWindow::onFinished(bool stopped) {
   // Inspect follows on its own, on the model just trained (a stopped run's too, once it has a
   // whole epoch); the status line keeps the training result meanwhile.
   if (m_completedEpochs > 0) inspectCell(-1, -1);  // a new model: its largest losses of all
+  m_exportPage->setProject(runProject());          // its checkpoint can be exported now
 }
 
 void MainWindow::onFailed(const QString& sentence) {

@@ -27,8 +27,12 @@ namespace lb {
 
 class ConfusionMatrixView;
 class DataBlockPage;
+class ExportPage;
 class LossPlot;
 class LrFinderPlot;
+class ModelEditor;
+class MultiLabelView;
+class RegressionView;
 class SchedulePlot;
 class TopLossesView;
 
@@ -88,7 +92,6 @@ class MainWindow : public QMainWindow {
   QWidget* createTrainPage();
   QWidget* createLearningRatePage();
   QWidget* createInspectPage();
-  QWidget* createLaterPage(const QString& title, const QString& sentence);
   void createActions();
   void updateProjectPages();
   void setStatus(const QString& text);
@@ -97,6 +100,8 @@ class MainWindow : public QMainWindow {
   void updateSchedule();  // the planned one-cycle from the spins and the loaded data
   void setStepState(Step step, bool ok, const QString& tooltip);
   void reloadData();  // the worker loads m_project's data again, to tell what it holds
+  void onModelEdited(const lb::ModelSpec& spec);
+  void onModelSummary(bool fits, const QString& problem);
   void onDataEdited(const lb::DataBlockSpec& spec);
   void onPreviewReady(bool ok, const QString& firstError);
   void drainProgress();
@@ -135,7 +140,11 @@ class MainWindow : public QMainWindow {
   // The data block editor's latest check; Train waits while it fails.
   bool m_previewOk = true;
   QString m_previewError;
-  bool m_dataEdited = false;  // edited since the worker last loaded the data
+  bool m_dataEdited = false;
+  // The model editor's latest summary; Train waits while the model does not fit.
+  bool m_modelOk = true;
+  QString m_modelProblem;
+  bool m_modelEdited = false;  // edited since the worker last built the model  // edited since the worker last loaded the data
 
   QThread* m_thread = nullptr;
   TrainingWorker* m_worker = nullptr;  // lives in m_thread
@@ -157,7 +166,11 @@ class MainWindow : public QMainWindow {
 
   QLabel* m_dataSummary = nullptr;  // what loading the data found, or why it failed
   DataBlockPage* m_dataPage = nullptr;
-  QLabel* m_modelForm[3] = {};  // model, layers, parameters
+  ModelEditor* m_modelEditor = nullptr;
+  ExportPage* m_exportPage = nullptr;
+  MultiLabelView* m_multiLabel = nullptr;
+  RegressionView* m_regression = nullptr;
+  QStackedWidget* m_inspectViews = nullptr;  // the view that fits the project's target
 
   QSpinBox* m_epochsSpin = nullptr;
   QDoubleSpinBox* m_lrSpin = nullptr;

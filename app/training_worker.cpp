@@ -21,6 +21,8 @@ DataInfo describe(const Experiment& experiment) {
   info.validItems = experiment.validItems();
   info.batchesPerEpoch = experiment.batchesPerEpoch();
   info.parameterCount = experiment.parameterCount();
+  info.inputShape = experiment.inputShape();
+  info.outputs = experiment.outputs();
   info.summary = QStringLiteral("%1 training and %2 validation images, %3 classes")
                      .arg(formatCount(info.trainItems), formatCount(info.validItems))
                      .arg(info.classes.size());

@@ -32,6 +32,8 @@ struct DataInfo {
   int validItems = 0;
   int batchesPerEpoch = 0;
   long long parameterCount = 0;
+  ImageShape inputShape;  // one item as the model sees it, for the model editor's summary
+  int outputs = 0;        // what the model must output: classes, labels, or 1 for regression
   // One training image's cost with this model on this machine (0 = not measured: start() does
   // not measure, so the window keeps load()'s figure).
   double secondsPerItem = 0;

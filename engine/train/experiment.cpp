@@ -128,6 +128,8 @@ const std::vector<std::string>& Experiment::classes() const { return m_impl->cla
 int Experiment::trainItems() const { return int(m_impl->learner->trainLoader().items()); }
 int Experiment::validItems() const { return int(m_impl->learner->validLoader().items()); }
 int Experiment::batchesPerEpoch() const { return m_impl->learner->trainLoader().batches(); }
+ImageShape Experiment::inputShape() const { return m_impl->data.shape; }
+int Experiment::outputs() const { return m_impl->data.outputs(); }
 long long Experiment::parameterCount() const {
   return countParameters(*m_impl->learner->model());
 }

@@ -2,6 +2,7 @@
 // training, and a project whose data cannot be loaded.
 #include <QApplication>
 #include <QDir>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -14,6 +15,7 @@
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QUndoStack>
 #include <QtTest>
 #include <cmath>
 #include <filesystem>
@@ -26,6 +28,7 @@
 #include "widgets/data_block_page.h"
 #include "widgets/loss_plot.h"
 #include "widgets/lr_finder_plot.h"
+#include "widgets/model_editor.h"
 #include "widgets/qcustomplot_include.h"
 #include "widgets/schedule_plot.h"
 #include "widgets/top_losses_view.h"
@@ -53,6 +56,8 @@ class TstMainWindow : public QObject {
   void schedulePlanFollowsTheSpins();
   void inspectShowsTopLossesAndConfusion();
   void pauseHoldsTrainingAndResumeGoesOn();
+  void modelPageEditsTheProjectsModel();
+  void modelThatDoesNotFitHoldsTrainBack();
 
  private:
   QString writeProject(int limit, int epochs, const QString& dataPath = {});
@@ -510,6 +515,55 @@ void TstMainWindow::pauseHoldsTrainingAndResumeGoesOn() {
   QTRY_VERIFY_WITH_TIMEOUT(!w.isTraining(), 10000);
   QVERIFY(!pause->isEnabled());
   QCOMPARE(pause->text(), QStringLiteral("Pause"));
+}
+
+void TstMainWindow::modelPageEditsTheProjectsModel() {
+  MainWindow w;
+  QVERIFY(w.openProject(writeProject(600, 1)));
+  w.show();
+  QVERIFY(waitForData(w));
+  auto* editor = w.findChild<lb::ModelEditor*>(QStringLiteral("modelEditor"));
+  QVERIFY(editor);
+  // The editor summarises the model for the data's shape: the engine's own parameter count.
+  QTRY_VERIFY_WITH_TIMEOUT(!editor->isSummaryPending(), kTimeoutMs);
+  QCOMPARE(editor->summary().inputShape, (std::vector<long long>{1, 28, 28}));
+  QCOMPARE(editor->summary().totalParameters, lb::Experiment(w.project()).parameterCount());
+
+  w.showStep(MainWindow::ModelStep);
+  auto* choice = w.findChild<QComboBox*>(QStringLiteral("modelChoice"));
+  QVERIFY(choice);
+  choice->setCurrentIndex(choice->findData(QStringLiteral("mlp")));
+  QCOMPARE(w.project().model.name, std::string("mlp"));
+  QVERIFY(w.isWindowModified());
+  QTRY_VERIFY_WITH_TIMEOUT(!editor->isSummaryPending() && button(w, "trainButton")->isEnabled(),
+                           kTimeoutMs);
+  // Edit > Undo takes the edit back.
+  editor->undoStack()->undo();
+  QCOMPARE(w.project().model.name, std::string("simple_cnn"));
+}
+
+void TstMainWindow::modelThatDoesNotFitHoldsTrainBack() {
+  lb::Project p;
+  p.name = "Bad model";
+  p.data.limit = 600;
+  p.model.name = "layers";
+  lb::LayerSpec linear = lb::layerOf(lb::LayerKind::Linear);
+  linear.in = 100;  // a 1x28x28 image flattened has 784 values
+  p.model.layers = {lb::layerOf(lb::LayerKind::Flatten), linear};
+  const QString file = m_dir->filePath(QStringLiteral("badmodel.lbproj"));
+  lb::saveProject(p, file.toStdString());
+  MainWindow w;
+  QVERIFY(w.openProject(file));
+  w.show();
+  auto* editor = w.findChild<lb::ModelEditor*>(QStringLiteral("modelEditor"));
+  QTRY_VERIFY_WITH_TIMEOUT(!editor->isSummaryPending() && !editor->fits(), kTimeoutMs);
+  QVERIFY2(editor->problem().contains(QStringLiteral("Linear expects 100 inputs, gets 784")),
+           qPrintable(editor->problem()));
+  auto* train = button(w, "trainButton");
+  QTRY_VERIFY_WITH_TIMEOUT(!train->isEnabled(), kTimeoutMs);
+  auto* steps = w.findChild<QListWidget*>(QStringLiteral("stepList"));
+  QVERIFY2(steps->item(MainWindow::ModelStep)->toolTip().contains(QStringLiteral("Linear expects")),
+           qPrintable(steps->item(MainWindow::ModelStep)->toolTip()));
 }
 
 QTEST_MAIN(TstMainWindow)
