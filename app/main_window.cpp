@@ -53,6 +53,7 @@ namespace lb {
 
 namespace {
 constexpr int kPollMs = 100;  // progress bar, status line and plot buffers: 10 updates a second
+constexpr int kScheduleCursorMs = 500;
 constexpr double kZoomSteps[] = {0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5, 3.0};
 const QString kExampleResource = QStringLiteral(":/examples/fashion-mnist.lbproj");
 
@@ -1009,13 +1010,19 @@ void MainWindow::drainProgress() {
   for (const BatchProgress& p : pending) m_lossPlot->addBatch(p);
   m_lastProgress = pending.back();
   m_hasProgress = true;
-  const BatchProgress& last = m_lastProgress;
-  if (last.batches > 0) {
-    if (m_schedulePlot->epochs() != last.epochs)  // the plan follows what the run really does
-      m_schedulePlot->setPlan(last.epochs, last.batches, m_project.train.lr);
-    m_schedulePlot->setPosition(last.epoch + double(last.batch + 1) / last.batches);
-  }
+  moveScheduleCursor(false);
   if (m_training && !m_paused && !m_worker->stopRequested()) showProgress(m_lastProgress);
+}
+
+void MainWindow::moveScheduleCursor(bool now) {
+  const BatchProgress& last = m_lastProgress;
+  if (!m_hasProgress || last.batches <= 0) return;
+  // The cursor crawls: twice a second is enough, and each replot takes the cores from training.
+  if (!now && m_scheduleClock.isValid() && m_scheduleClock.elapsed() < kScheduleCursorMs) return;
+  m_scheduleClock.start();
+  if (m_schedulePlot->epochs() != last.epochs)  // the plan follows what the run really does
+    m_schedulePlot->setPlan(last.epochs, last.batches, m_project.train.lr);
+  m_schedulePlot->setPosition(last.epoch + double(last.batch + 1) / last.batches);
 }
 
 void MainWindow::showProgress(const BatchProgress& p) {
@@ -1086,6 +1093,7 @@ void MainWindow::onEpochDone(const EpochResult& r) {
 
 void MainWindow::onFinished(bool stopped) {
   drainProgress();  // the worker is done: everything it reported is in the buffer now
+  moveScheduleCursor(true);
   setTraining(false);
   m_lossPlot->setPlaceholderText(QStringLiteral("Press Train to watch the loss fall"));
   const QString time = formatDuration(m_runClock.elapsed() / 1000.0);
@@ -1114,6 +1122,7 @@ void MainWindow::onFinished(bool stopped) {
 
 void MainWindow::onFailed(const QString& sentence) {
   drainProgress();
+  moveScheduleCursor(true);
   setTraining(false);
   m_lossPlot->setPlaceholderText(QStringLiteral("Press Train to watch the loss fall"));
   m_progressBar->setFormat(QStringLiteral("Training failed"));

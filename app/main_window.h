@@ -106,6 +106,8 @@ class MainWindow : public QMainWindow {
   void onPreviewReady(bool ok, const QString& firstError);
   void drainProgress();
   void showProgress(const BatchProgress& p);
+  // The schedule plot's cursor to the last batch reported; at most twice a second unless `now`.
+  void moveScheduleCursor(bool now);
   void applyZoom();
   void saveSettings() const;
   void restoreSettings();
@@ -154,6 +156,7 @@ class MainWindow : public QMainWindow {
   int m_completedEpochs = 0;
   EpochResult m_lastEpoch;
   QElapsedTimer m_runClock;
+  QElapsedTimer m_scheduleClock;  // since the schedule cursor last moved
 
   QFont m_baseFont;
   double m_zoom = 1.0;
