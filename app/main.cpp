@@ -4,6 +4,7 @@
 #include <QCommandLineParser>
 #include <QMessageBox>
 #include <QTimer>
+#include <cstdio>
 
 #include "app/main_window.h"
 #include "engine/util/runtime.h"
@@ -26,12 +27,27 @@ int main(int argc, char* argv[]) {
                                  QStringLiteral("Start training as soon as the window opens "
                                                 "(for demos)."));
   parser.addOption(train);
+  const QCommandLineOption page(QStringLiteral("page"),
+                                QStringLiteral("The page to open on: data, model, lr, train, "
+                                               "inspect or export."),
+                                QStringLiteral("page"), QStringLiteral("train"));
+  parser.addOption(page);
   parser.process(app);
+  const QStringList pages = {QStringLiteral("data"),  QStringLiteral("model"),
+                             QStringLiteral("lr"),    QStringLiteral("train"),
+                             QStringLiteral("inspect"), QStringLiteral("export")};
+  const int pageIndex = pages.indexOf(parser.value(page).toLower());
+  if (pageIndex < 0) {
+    std::fprintf(stderr, "There is no page \"%s\": name one of %s.\n",
+                 qPrintable(parser.value(page)), qPrintable(pages.join(QStringLiteral(", "))));
+    return 2;
+  }
 
   lb::MainWindow window;
   const QStringList args = parser.positionalArguments();
   const bool opened =
       args.isEmpty() ? window.openExampleProject() : window.openProject(args.first());
+  window.showStep(lb::MainWindow::Step(pageIndex));  // the pages are listed in Step's order
   window.show();
   if (!opened) {
     // The window still opens; the status line keeps the sentence after the box is closed.

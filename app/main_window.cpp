@@ -144,7 +144,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_exportPage, &ExportPage::exported, this, [this](const QString& file) {
     setStatus(QStringLiteral("Exported the model to %1").arg(file));
   });
-  m_pages->addWidget(m_exportPage);
+  auto* exportPage = new QWidget;
+  auto* exportLayout = new QVBoxLayout(exportPage);
+  exportLayout->addWidget(pageTitle(QStringLiteral("Export")));
+  exportLayout->addWidget(m_exportPage, 1);
+  m_pages->addWidget(exportPage);
   connect(m_stepList, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
 
   m_mainSplitter = new QSplitter(Qt::Horizontal);
