@@ -12,6 +12,7 @@
 
 #include "engine/interpret/target_reports.h"
 #include "engine/util/atomic_file.h"
+#include "engine/util/axis_ticks.h"
 #include "engine/util/error.h"
 
 namespace lb {
@@ -308,14 +309,6 @@ std::string csvField(const std::string& s) {
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
-}
-
-// 1, 2 or 5 times a power of ten, near range / 6 (as the lr plot's axis).
-double niceStep(double range) {
-  const double raw = range / 6, magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 5.0})
-    if (raw <= m * magnitude) return m * magnitude;
-  return 10 * magnitude;
 }
 
 std::string tickLabel(double value, double step) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/util/atomic_file.h"
+#include "engine/util/axis_ticks.h"
 #include "engine/util/error.h"
 
 namespace lb {
@@ -34,14 +35,6 @@ struct Mark {
 };
 const Mark kMarks[4] = {{"valley", rgb(0xD55E00)}, {"slide", rgb(0x009E73)},
                         {"minimum", rgb(0xE69F00)}, {"steep", rgb(0xCC79A7)}};
-
-// 1, 2 or 5 times a power of ten, near range / 6.
-double niceStep(double range) {
-  const double raw = range / 6, magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 5.0})
-    if (raw <= m * magnitude) return m * magnitude;
-  return 10 * magnitude;
-}
 
 cv::Size textSize(const std::string& text, double scale, int thickness = 1) {
   int baseline = 0;
