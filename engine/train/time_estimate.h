@@ -10,7 +10,8 @@
 namespace lb {
 
 // Seconds per item of a forward and backward pass over a batch of `batchSize` random inputs of
-// `input`'s shape: the fastest of three passes after one that pays for the allocations. The model's
+// `input`'s shape: the fastest of three passes after one that pays for the allocations (fewer
+// when the passes have already taken a second). The model's
 // parameters, buffers (batch-norm statistics), gradients and train/eval mode come back as they
 // were; no optimizer step runs.
 double measureSecondsPerItem(torch::nn::Sequential& model, const ImageShape& input, int batchSize);
