@@ -591,6 +591,16 @@ void MainWindow::reloadData() {
       m_worker, [worker, project] { worker->load(project); }, Qt::QueuedConnection);
 }
 
+void MainWindow::afterEditChecked(bool ok, bool& edited) {
+  // The worker reloads once an edit checks out: the check's debounce debounces the reload too.
+  if (ok && edited && !m_training) {
+    edited = false;
+    reloadData();
+  }
+  updateProjectPages();
+  if (!m_training) setTraining(false);
+}
+
 void MainWindow::onModelEdited(const ModelSpec& spec) {
   if (m_training || !m_hasProject) return;
   m_project.model = spec;
@@ -602,12 +612,7 @@ void MainWindow::onModelSummary(bool fits, const QString& problem) {
   m_modelOk = fits;
   m_modelProblem = problem;
   // A model that fits is built again on the worker: its parameters and time estimate change.
-  if (fits && m_modelEdited && !workerBusy()) {
-    m_modelEdited = false;
-    reloadData();
-  }
-  updateProjectPages();
-  if (!m_training) setTraining(false);
+  afterEditChecked(fits, m_modelEdited);
   if (!fits) setStatus(QStringLiteral("The model needs a change: %1").arg(problem));
 }
 
@@ -621,13 +626,7 @@ void MainWindow::onDataEdited(const DataBlockSpec& spec) {
 void MainWindow::onPreviewReady(bool ok, const QString& firstError) {
   m_previewOk = ok;
   m_previewError = firstError;
-  // The worker reloads once an edit checks out: the preview's debounce debounces it too.
-  if (ok && m_dataEdited && !m_training) {
-    m_dataEdited = false;
-    reloadData();
-  }
-  updateProjectPages();
-  if (!m_training) setTraining(false);
+  afterEditChecked(ok, m_dataEdited);
   if (!ok) setStatus(QStringLiteral("The data block needs a change: %1").arg(firstError));
 }
 

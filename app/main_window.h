@@ -100,6 +100,9 @@ class MainWindow : public QMainWindow {
   void updateSchedule();  // the planned one-cycle from the spins and the loaded data
   void setStepState(Step step, bool ok, const QString& tooltip);
   void reloadData();  // the worker loads m_project's data again, to tell what it holds
+  // After the data block's or the model's check: reload the project when an edit (`edited`)
+  // checked out, and show the verdict.
+  void afterEditChecked(bool ok, bool& edited);
   void onModelEdited(const lb::ModelSpec& spec);
   void onModelSummary(bool fits, const QString& problem);
   void onDataEdited(const lb::DataBlockSpec& spec);
@@ -146,7 +149,7 @@ class MainWindow : public QMainWindow {
   // The model editor's latest summary; Train waits while the model does not fit.
   bool m_modelOk = true;
   QString m_modelProblem;
-  bool m_modelEdited = false;  // edited since the worker last built the model  // edited since the worker last loaded the data
+  bool m_modelEdited = false;  // edited since the worker last built the model
 
   QThread* m_thread = nullptr;
   TrainingWorker* m_worker = nullptr;  // lives in m_thread
