@@ -8,6 +8,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libgl-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
   dataset-fashion-mnist
+  python3-torch
 )
 # Screenshots and GUI runs without a display need these too.
 if [ "${LB_WITH_XVFB:-0}" = 1 ]; then packages+=(xvfb x11-apps); fi

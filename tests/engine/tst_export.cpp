@@ -1,12 +1,13 @@
 // TorchScript export: every zoo model and a layer list with a residual block, trained briefly on
-// real Fashion-MNIST, load back with torch::jit::load and give the C++ model's outputs on a real
-// batch; the attributes round-trip; predictImages prepares image files as training did; a layer
+// real Fashion-MNIST, load back with torch::jit::load (and Python's torch.jit.load) and give the
+// C++ model's outputs on a real batch; the attributes round-trip; predictImages prepares image files as training did; a layer
 // export does not know is an lb::Error naming it, and nothing is written.
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/script.h>
 
+#include <QProcess>
 #include <QtTest/QtTest>
 #include <algorithm>
 #include <fstream>
@@ -45,12 +46,58 @@ LayerSpec layer(LayerKind kind, int out = 0, int stride = 1) {
   return l;
 }
 
+// A Python that can import torch (Debian's python3-torch is in /usr/bin), or empty.
+QString pythonWithTorch() {
+  for (const QString& python : {QStringLiteral("/usr/bin/python3"), QStringLiteral("python3")}) {
+    QProcess p;
+    p.start(python, {QStringLiteral("-c"), QStringLiteral("import torch")});
+    if (p.waitForFinished(60000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0)
+      return python;
+  }
+  return {};
+}
+
+// What Python's torch.jit.load makes of `model` on the float32 batch `x`: its logits and
+// predict_proba, concatenated along dim 1; the labels attribute must come through as well.
+torch::Tensor pythonOutputs(const QString& python, const std::filesystem::path& model,
+                            const torch::Tensor& x, const QTemporaryDir& dir) {
+  const auto in = x.contiguous();
+  const std::string inFile = dir.filePath(QStringLiteral("x.bin")).toStdString();
+  const std::string outFile = dir.filePath(QStringLiteral("y.bin")).toStdString();
+  std::ofstream(inFile, std::ios::binary)
+      .write(reinterpret_cast<const char*>(in.data_ptr<float>()), std::streamsize(in.nbytes()));
+  const QString script = QStringLiteral(
+      "import sys, numpy, torch\n"
+      "m = torch.jit.load(sys.argv[1])\n"
+      "assert len(m.labels) == 10, m.labels\n"
+      "x = torch.from_numpy(numpy.fromfile(sys.argv[2], dtype=numpy.float32))\n"
+      "x = x.reshape(-1, m.channels, m.height, m.width)\n"
+      "with torch.no_grad():\n"
+      "    y = torch.cat([m(x), m.predict_proba(x)], 1)\n"
+      "y.numpy().astype(numpy.float32).tofile(sys.argv[3])\n");
+  QProcess p;
+  p.start(python, {QStringLiteral("-c"), script, QString::fromStdString(model.string()),
+                   QString::fromStdString(inFile), QString::fromStdString(outFile)});
+  if (!p.waitForFinished(120000) || p.exitCode() != 0)
+    throw std::runtime_error("Python failed: " + p.readAllStandardError().toStdString());
+  std::ifstream f(outFile, std::ios::binary);
+  const std::int64_t columns = 2 * std::int64_t(10);  // logits and probabilities, 10 classes
+  std::vector<float> y(std::size_t(in.size(0) * columns));
+  f.read(reinterpret_cast<char*>(y.data()), std::streamsize(y.size() * sizeof(float)));
+  if (f.gcount() != std::streamsize(y.size() * sizeof(float)))
+    throw std::runtime_error("Python wrote fewer outputs than the batch has items");
+  return torch::from_blob(y.data(), {in.size(0), columns}).clone();
+}
+
 }  // namespace
 
 class TestExport : public QObject {
   Q_OBJECT
  private Q_SLOTS:
-  void initTestCase() { useThreads(0); }
+  void initTestCase() {
+    useThreads(0);
+    m_python = pythonWithTorch();
+  }
 
   void matchesTheCppModel_data() {
     QTest::addColumn<ModelSpec>("spec");
@@ -124,6 +171,13 @@ class TestExport : public QObject {
     QCOMPARE(loaded.info.mean.size(), std::size_t(1));
     LB_COMPARE_NEAR(loaded.info.mean[0], built.data.stats.mean[0], 1e-6);
     LB_COMPARE_NEAR(loaded.info.std[0], built.data.stats.std[0], 1e-6);
+
+    // The file is meant for use elsewhere too: Python's torch.jit.load gives the same outputs.
+    if (m_python.isEmpty()) QSKIP("No Python with torch here (Debian: python3-torch).");
+    const torch::Tensor fromPython = pythonOutputs(m_python, file, x, dir);
+    const double pyDiff =
+        (fromPython - torch::cat({expected, probs}, 1)).abs().max().item<double>();
+    QVERIFY2(pyDiff < 1e-5, qPrintable(QStringLiteral("Python: max difference %1").arg(pyDiff)));
   }
 
   // Real test images written as PNG files: predictImages gives the probabilities the model gives
@@ -195,6 +249,9 @@ class TestExport : public QObject {
     QVERIFY_THROWS_EXCEPTION(Error, loadExportedModel(file));
     QVERIFY_THROWS_EXCEPTION(Error, loadExportedModel(file.parent_path() / "none.pt"));
   }
+
+ private:
+  QString m_python;  // a Python with torch, or empty
 };
 
 QTEST_APPLESS_MAIN(TestExport)
