@@ -77,6 +77,9 @@ class TimedLoader : public lb::DataLoader {
     waited += clock.seconds();
     return b;
   }
+  lb::Batch itemsAt(const std::vector<std::int64_t>& positions) override {
+    return m_inner->itemsAt(positions);
+  }
   void to(torch::Device device) override { m_inner->to(device); }
   double waited = 0;
 

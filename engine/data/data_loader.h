@@ -6,6 +6,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace lb {
 
@@ -23,6 +24,9 @@ class DataLoader {
   // Draws the order for `epoch` (training loaders shuffle; validation loaders keep order).
   virtual void startEpoch(int epoch) = 0;
   virtual Batch batch(int index) = 0;
+  // The items at `positions` of the current epoch's order (a validation loader's own order), as
+  // one batch; the batches in flight are left alone. Throws lb::Error for a position out of range.
+  virtual Batch itemsAt(const std::vector<std::int64_t>& positions) = 0;
   // Where batches are delivered.
   virtual void to(torch::Device device) = 0;
 };

@@ -8,6 +8,7 @@
 
 #include "engine/data/batch_transforms.h"
 #include "engine/data/item_transforms.h"
+#include "engine/util/error.h"
 #include "engine/util/runtime.h"
 
 namespace lb {
@@ -212,14 +213,41 @@ void ImageLoader::restartAt(int index) {
 Batch ImageLoader::makeBatch(const std::vector<int>& order, int epoch, int index) const {
   const std::size_t start = std::size_t(index) * m_batchSize;
   const std::size_t end = std::min(start + m_batchSize, order.size());
+  std::vector<std::size_t> positions;
+  for (std::size_t p = start; p < end; ++p) positions.push_back(p);
+  return makeItems(order, epoch, positions);
+}
+
+Batch ImageLoader::makeItems(const std::vector<int>& order, int epoch,
+                             const std::vector<std::size_t>& positions) const {
   std::vector<cv::Mat> images;
   std::vector<int> items;
-  for (std::size_t p = start; p < end; ++p) {
+  for (std::size_t p : positions) {
+    // Seeded by the position, so an item drawn alone gets the batch's augmentation.
     const auto seed = mixSeed(m_seed, std::uint64_t(epoch), std::uint64_t(p), 1);
     images.push_back(m_pipeline->load(m_split, std::size_t(order[p]), m_train, seed));
     items.push_back(m_split[order[p]]);
   }
   return {m_pipeline->finish(m_pipeline->collate(images)), m_pipeline->targets(items)};
+}
+
+Batch ImageLoader::itemsAt(const std::vector<std::int64_t>& positions) {
+  std::shared_ptr<const std::vector<int>> order;
+  int epoch = 0;
+  {
+    std::lock_guard lock(m_mutex);
+    order = m_order;
+    epoch = std::max(0, m_epoch);
+  }
+  std::vector<std::size_t> at;
+  for (std::int64_t p : positions) {
+    if (p < 0 || p >= items())
+      throw Error("There is no item " + std::to_string(p) + " among the " +
+                  std::to_string(items()) + " of this set.");
+    at.push_back(std::size_t(p));
+  }
+  Batch b = makeItems(*order, epoch, at);
+  return {b.x.to(m_device), b.y.to(m_device)};
 }
 
 Batch ImageLoader::batch(int index) {

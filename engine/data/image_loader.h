@@ -83,9 +83,13 @@ class ImageLoader : public DataLoader {
   int batchSize() const override { return m_batchSize; }
   void startEpoch(int epoch) override;
   Batch batch(int index) override;
+  Batch itemsAt(const std::vector<std::int64_t>& positions) override;
   void to(torch::Device device) override { m_device = device; }
   // Batch `index` of the epoch whose order (positions into the split) is `order`.
   Batch makeBatch(const std::vector<int>& order, int epoch, int index) const;
+  // The items at `positions` of that order, as one batch (on the CPU).
+  Batch makeItems(const std::vector<int>& order, int epoch,
+                  const std::vector<std::size_t>& positions) const;
 
  private:
   void work();

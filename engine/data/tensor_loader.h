@@ -35,6 +35,7 @@ class TensorLoader : public DataLoader {
   int batchSize() const override { return m_batchSize; }
   void startEpoch(int epoch) override;  // a no-op for loaders that keep order
   Batch batch(int index) override;
+  Batch itemsAt(const std::vector<std::int64_t>& positions) override;
   void to(torch::Device device) override;
 
  private:

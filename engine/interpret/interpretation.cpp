@@ -14,59 +14,69 @@
 
 namespace lb {
 
+void PredictionCollector::add(const torch::Tensor& outputs, const torch::Tensor& y) {
+  torch::NoGradGuard noGrad;
+  const auto logits = outputs.detach().to(torch::kFloat);
+  if (m_target == TargetKind::MultiCategory) {
+    // log(sigmoid) and log(1 - sigmoid) from logsigmoid: stable for large scores.
+    const auto t = y.to(torch::kFloat);
+    const auto bce = -(t * torch::log_sigmoid(logits) + (1 - t) * torch::log_sigmoid(-logits));
+    m_losses.push_back(bce.mean(1).cpu());
+    const auto p = torch::sigmoid(logits);
+    m_probs.push_back(p.cpu());
+    m_preds.push_back((p > 0.5).to(torch::kLong).cpu());
+    m_targets.push_back(t.cpu());
+  } else if (m_target == TargetKind::Regression) {
+    const auto out = logits.flatten(), t = y.to(torch::kFloat).flatten();
+    m_losses.push_back((out - t).pow(2).cpu());
+    m_preds.push_back(out.cpu());
+    m_targets.push_back(t.cpu());
+  } else {
+    const auto logp = torch::log_softmax(logits, 1);
+    m_losses.push_back(-logp.gather(1, y.unsqueeze(1)).squeeze(1).cpu());
+    m_probs.push_back(logp.exp().cpu());
+    m_preds.push_back(logits.argmax(1).cpu());
+    m_targets.push_back(y.cpu());
+  }
+  m_size += logits.size(0);
+}
+
+void PredictionCollector::clear() {
+  m_probs.clear();
+  m_preds.clear();
+  m_targets.clear();
+  m_losses.clear();
+  m_size = 0;
+}
+
+Predictions PredictionCollector::take() {
+  if (m_size == 0) throw Error("The validation set is empty: there is nothing to interpret.");
+  Predictions p;
+  if (!m_probs.empty()) p.probabilities = torch::cat(m_probs);
+  p.predicted = torch::cat(m_preds);
+  p.targets = torch::cat(m_targets);
+  p.losses = torch::cat(m_losses);
+  clear();
+  return p;
+}
+
 Predictions predictValidation(Learner& learn, TargetKind target) {
   auto& model = learn.model();
   model->eval();
   DataLoader& valid = learn.validLoader();
   valid.startEpoch(0);  // a no-op for the validation loader, which keeps order
-  std::vector<torch::Tensor> probs, preds, targets, losses, inputs;
-  {
-    torch::InferenceMode guard;
-    for (int i = 0; i < valid.batches(); ++i) {
-      const Batch b = valid.batch(i);
-      const auto logits = model->forward(b.x).to(torch::kFloat);
-      if (target == TargetKind::MultiCategory) {
-        // log(sigmoid) and log(1 - sigmoid) from logsigmoid: stable for large scores.
-        const auto y = b.y.to(torch::kFloat);
-        const auto bce = -(y * torch::log_sigmoid(logits) + (1 - y) * torch::log_sigmoid(-logits));
-        losses.push_back(bce.mean(1).cpu());
-        const auto p = torch::sigmoid(logits);
-        probs.push_back(p.cpu());
-        preds.push_back((p > 0.5).to(torch::kLong).cpu());
-        targets.push_back(y.cpu());
-      } else if (target == TargetKind::Regression) {
-        const auto out = logits.flatten(), y = b.y.to(torch::kFloat).flatten();
-        losses.push_back((out - y).pow(2).cpu());
-        preds.push_back(out.cpu());
-        targets.push_back(y.cpu());
-      } else {
-        const auto logp = torch::log_softmax(logits, 1);
-        losses.push_back(-logp.gather(1, b.y.unsqueeze(1)).squeeze(1).cpu());
-        probs.push_back(logp.exp().cpu());
-        preds.push_back(logits.argmax(1).cpu());
-        targets.push_back(b.y.cpu());
-      }
-      inputs.push_back(b.x.cpu());
-    }
+  PredictionCollector collector(target);
+  torch::NoGradGuard noGrad;
+  for (int i = 0; i < valid.batches(); ++i) {
+    const Batch b = valid.batch(i);
+    collector.add(model->forward(b.x), b.y);
   }
-  if (inputs.empty()) throw Error("The validation set is empty: there is nothing to interpret.");
-  Predictions p;
-  // Outside the guard and cloned, so Grad-CAM can later run autograd on these inputs.
-  if (!probs.empty()) p.probabilities = torch::cat(probs).clone();
-  p.predicted = torch::cat(preds).clone();
-  p.targets = torch::cat(targets).clone();
-  p.losses = torch::cat(losses).clone();
-  p.inputs = torch::cat(inputs).clone();
-  // The loader keeps only the normalised images. Normalisation is one affine map per channel
-  // for the whole set, so the set's own min and max per channel (pixels 0 and 255 in
-  // Fashion-MNIST) map it back without changing any image's contrast.
-  const auto lo = p.inputs.amin({0, 2, 3}, /*keepdim=*/true);
-  const auto hi = p.inputs.amax({0, 2, 3}, /*keepdim=*/true);
-  p.images = ((p.inputs - lo) / (hi - lo).clamp_min(1e-12) * 255.0)
-                 .round()
-                 .clamp(0, 255)
-                 .to(torch::kByte);
-  return p;
+  return collector.take();
+}
+
+torch::Tensor validationInputs(Learner& learn, const std::vector<long>& indices) {
+  if (indices.empty()) return {};
+  return learn.validLoader().itemsAt({indices.begin(), indices.end()}).x.to(torch::kCPU);
 }
 
 std::vector<TopLoss> topLosses(const Predictions& preds, int k, std::optional<int> actual,
@@ -184,16 +194,26 @@ torch::Tensor gradCam(torch::nn::Sequential& model, const torch::Tensor& image, 
   return ((cam - lo) / (hi - lo)).clamp(0, 1).contiguous();
 }
 
-Image8 toImage8(const Predictions& preds, std::int64_t index) {
-  if (index < 0 || index >= preds.size())
-    throw Error("There is no validation item " + std::to_string(index) + ".");
-  const auto img = preds.images[index].permute({1, 2, 0}).contiguous();  // HWC
+Image8 toImage8(const torch::Tensor& input, const Normalization& stats) {
+  if (input.dim() != 3 || std::size_t(input.size(0)) != stats.mean.size() ||
+      stats.std.size() != stats.mean.size())
+    throw Error("An image to show must be [channels, height, width] with one mean and one "
+                "standard deviation per channel.");
+  const auto c = input.size(0);
+  const auto mean = torch::tensor(stats.mean).view({c, 1, 1});
+  const auto std = torch::tensor(stats.std).view({c, 1, 1});
+  const auto pixels = ((input.detach().to(torch::kCPU, torch::kFloat) * std + mean) * 255.0)
+                          .round()
+                          .clamp(0, 255)
+                          .to(torch::kByte)
+                          .permute({1, 2, 0})  // HWC
+                          .contiguous();
   Image8 out;
-  out.height = int(img.size(0));
-  out.width = int(img.size(1));
-  out.channels = int(img.size(2));
-  const auto* data = img.data_ptr<std::uint8_t>();
-  out.pixels.assign(data, data + img.numel());
+  out.height = int(pixels.size(0));
+  out.width = int(pixels.size(1));
+  out.channels = int(pixels.size(2));
+  const auto* data = pixels.data_ptr<std::uint8_t>();
+  out.pixels.assign(data, data + pixels.numel());
   return out;
 }
 
@@ -231,42 +251,75 @@ MultiLabelReport multiLabelReport(const Predictions& preds, const std::vector<st
 }
 }  // namespace
 
-Interpretation interpretLearner(Learner& learn, const std::vector<std::string>& classes, int k,
-                                const ItemFilter& filter, TargetKind target) {
+Interpretation interpretPredictions(Learner& learn, const Predictions& preds,
+                                    const std::vector<std::string>& classes, int k,
+                                    const ItemFilter& filter, TargetKind target,
+                                    const Normalization& stats) {
+  Interpretation out;
+  out.target = targetKindName(target);
+  out.classes = classes;
+  out.validItems = long(preds.size());
+  // The images of the listed items, fetched from the loader as the model took them.
+  const auto imagesOf = [&](const std::vector<long>& indices) {
+    std::vector<Image8> images;
+    const torch::Tensor inputs = validationInputs(learn, indices);
+    for (std::size_t i = 0; i < indices.size(); ++i)
+      images.push_back(toImage8(inputs[long(i)], stats));
+    return std::pair(images, inputs);
+  };
   if (target != TargetKind::Category) {
     if (k < 0) throw Error("The number of worst items must not be negative.");
-    const Predictions preds = predictValidation(learn, target);
-    Interpretation out;
-    out.target = targetKindName(target);
-    out.classes = classes;
-    out.validItems = long(preds.size());
     if (target == TargetKind::MultiCategory) {
       out.multiLabel = multiLabelReport(preds, classes);
     } else {
       out.regression = regressionReport(toDoubles(preds.predicted), toDoubles(preds.targets), k);
-      for (const Residual& r : out.regression.worst)
-        out.regression.images.push_back(toImage8(preds, r.index));
+      std::vector<long> worst;
+      for (const Residual& r : out.regression.worst) worst.push_back(r.index);
+      out.regression.images = imagesOf(worst).first;
     }
     return out;
   }
-  const Predictions preds = predictValidation(learn);
   const int numClasses = int(preds.probabilities.size(1));
-  Interpretation out;
-  out.classes = classes;
   // Numbers stand in for names the caller does not know.
   for (int c = int(out.classes.size()); c < numClasses; ++c) out.classes.push_back(std::to_string(c));
-  out.validItems = long(preds.size());
   const auto classOrAny = [](int c) { return c >= 0 ? std::optional<int>(c) : std::nullopt; };
   out.filter = filter;
   out.topLosses = topLosses(preds, k, classOrAny(filter.actual), classOrAny(filter.predicted));
-  for (const TopLoss& t : out.topLosses) {
-    out.images.push_back(toImage8(preds, t.index));
-    out.gradCams.push_back(
-        toHeatMap(gradCam(learn.model(), preds.inputs[t.index].unsqueeze(0), t.predicted)));
-  }
+  std::vector<long> shown;
+  for (const TopLoss& t : out.topLosses) shown.push_back(t.index);
+  auto [images, inputs] = imagesOf(shown);
+  out.images = std::move(images);
+  for (std::size_t i = 0; i < shown.size(); ++i)
+    out.gradCams.push_back(toHeatMap(
+        gradCam(learn.model(), inputs[long(i)].unsqueeze(0), out.topLosses[i].predicted)));
   out.confusion = toConfusion(confusionMatrix(preds, numClasses));
   out.mostConfused = mostConfused(out.confusion, 1);
   return out;
+}
+
+Interpretation interpretLearner(Learner& learn, const std::vector<std::string>& classes, int k,
+                                const ItemFilter& filter, TargetKind target,
+                                const Normalization& stats) {
+  return interpretPredictions(learn, predictValidation(learn, target), classes, k, filter, target,
+                              stats);
+}
+
+InterpretEachEpoch::InterpretEachEpoch(std::vector<std::string> classes, int k, TargetKind target,
+                                       Normalization stats, Report report)
+    : m_classes(std::move(classes)), m_k(k), m_target(target), m_stats(std::move(stats)),
+      m_report(std::move(report)), m_collector(target) {}
+
+void InterpretEachEpoch::afterLoss(Learner& learn) {
+  if (!learn.training) m_collector.add(learn.pred, learn.yb);
+}
+
+void InterpretEachEpoch::afterEpoch(Learner& learn) {
+  if (m_collector.size() != learn.validLoader().items()) {  // validation was cut short
+    m_collector.clear();
+    return;
+  }
+  const Predictions preds = m_collector.take();
+  m_report(interpretPredictions(learn, preds, m_classes, m_k, {}, m_target, m_stats));
 }
 
 }  // namespace lb

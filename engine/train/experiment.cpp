@@ -170,6 +170,10 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
     added.push_back(std::make_shared<PauseGate>(hooks.pauseRequested, hooks.stopRequested));
   if (!hooks.checkpointFile.empty() && !fineTune)
     added.push_back(std::make_shared<CheckpointEveryEpoch>(hooks.checkpointFile));
+  if (hooks.onInterpretation)
+    added.push_back(std::make_shared<InterpretEachEpoch>(
+        m_impl->classes, hooks.interpretTopLosses, m_impl->data.target, m_impl->data.stats,
+        [&](const Interpretation& in) { hooks.onInterpretation(withValidNames(in)); }));
   if (p.train.mixedPrecision) {
     const auto device = defaultDevice();
     if (mixedPrecisionSupported(device))
@@ -228,10 +232,14 @@ Interpretation Experiment::interpret(int k, const std::filesystem::path& checkpo
                   ": train the project first, or name another checkpoint.");
     loadModelWeights(*learn.model(), checkpoint);
   }
-  Interpretation out = interpretLearner(learn, m_impl->classes, k, filter, m_impl->data.target);
-  if (m_impl->data.validNames.size() == std::size_t(out.validItems))
-    out.validNames = m_impl->data.validNames;
-  return out;
+  return withValidNames(interpretLearner(learn, m_impl->classes, k, filter, m_impl->data.target,
+                                         m_impl->data.stats));
+}
+
+Interpretation Experiment::withValidNames(Interpretation in) const {
+  if (m_impl->data.validNames.size() == std::size_t(in.validItems))
+    in.validNames = m_impl->data.validNames;
+  return in;
 }
 
 double Experiment::secondsPerItem() {

@@ -26,6 +26,11 @@ struct TrainingHooks {
   const std::atomic<bool>* stopRequested = nullptr;
   // While it is true the fit waits before its next batch (a stop still ends it).
   const std::atomic<bool>* pauseRequested = nullptr;
+  // When set, called after every epoch (after onEpoch) with what interpret() tells of the model
+  // as it is then: the `interpretTopLosses` largest losses and the confusion matrix, made from
+  // the epoch's own validation pass. Called on the training thread.
+  std::function<void(const Interpretation&)> onInterpretation;
+  int interpretTopLosses = 9;
   // When set, a checkpoint is written there after every epoch (atomically).
   std::filesystem::path checkpointFile;
   // Continue the fit from checkpointFile, with the schedule where it stopped.
@@ -78,6 +83,9 @@ class Experiment {
                            const ItemFilter& filter = {});
 
  private:
+  // The validation items' file names added, when the data block knows them.
+  Interpretation withValidNames(Interpretation in) const;
+
   struct Impl;
   std::unique_ptr<Impl> m_impl;
 };

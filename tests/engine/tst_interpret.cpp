@@ -47,6 +47,7 @@ class TestInterpret : public QObject {
 
   BuiltLearner m_built;
   Predictions m_preds;
+  torch::Tensor m_inputs;  // the validation set as the model takes it, in order
 
  private Q_SLOTS:
   void initTestCase() {
@@ -54,14 +55,16 @@ class TestInterpret : public QObject {
     m_built = buildLearner(smallProject(2000));
     m_built.learner->fitOneCycle(1, OneCycleOptions{}.setLrMax(1e-2));
     m_preds = predictValidation(*m_built.learner);
+    DataLoader& valid = m_built.learner->validLoader();
+    std::vector<torch::Tensor> xs;
+    for (int i = 0; i < valid.batches(); ++i) xs.push_back(valid.batch(i).x.cpu());
+    m_inputs = torch::cat(xs);
   }
 
   void predictionsCoverTheValidationSetInOrder() {
     Learner& learn = *m_built.learner;
     QCOMPARE(long(m_preds.size()), long(learn.validLoader().items()));
     QCOMPARE(int(m_preds.probabilities.size(1)), 10);
-    QVERIFY(m_preds.images.scalar_type() == torch::kByte);
-    QVERIFY(m_preds.images.sizes() == m_preds.inputs.sizes());
     // In order: the targets are the loader's, batch after batch.
     std::vector<torch::Tensor> ys;
     for (int i = 0; i < learn.validLoader().batches(); ++i) ys.push_back(learn.validLoader().batch(i).y);
@@ -71,11 +74,82 @@ class TestInterpret : public QObject {
     torch::Tensor logits;
     {
       torch::NoGradGuard g;
-      logits = learn.model()->forward(m_preds.inputs);
+      logits = learn.model()->forward(m_inputs);
     }
     LB_COMPARE_NEAR(m_preds.losses.mean().item<double>(),
                     crossEntropyLoss(logits, m_preds.targets).item<double>(), 1e-4);
     QVERIFY(torch::equal(m_preds.predicted, logits.argmax(1)));
+    // The loader hands out single items as its batches hold them.
+    const std::vector<long> some = {0, 5, long(m_preds.size()) - 1};
+    const auto items = validationInputs(learn, some);
+    for (std::size_t i = 0; i < some.size(); ++i)
+      QVERIFY(torch::equal(items[long(i)], m_inputs[some[i]]));
+    QVERIFY_THROWS_EXCEPTION(Error, validationInputs(learn, {long(m_preds.size())}));
+  }
+
+  // Images are shown as they were before normalisation: the exact pixels come back.
+  void imagesMapBackToTheirPixels() {
+    const auto pixels = torch::randint(0, 256, {2, 3, 5, 4}, torch::kLong).to(torch::kByte);
+    const Normalization stats{{0.2f, 0.5f, 0.7f}, {0.3f, 0.25f, 0.1f}};
+    const auto x = normalizeImages(pixels, stats);
+    const Image8 img = toImage8(x[1], stats);
+    QCOMPARE(img.width, 4);
+    QCOMPARE(img.height, 5);
+    QCOMPARE(img.channels, 3);
+    const auto hwc = pixels[1].permute({1, 2, 0}).contiguous();
+    QVERIFY(std::equal(img.pixels.begin(), img.pixels.end(), hwc.data_ptr<std::uint8_t>()));
+    QVERIFY_THROWS_EXCEPTION(Error, toImage8(x[1], Normalization{{0.5f}, {0.25f}}));
+  }
+
+  // After every epoch the fit itself reports its top losses and confusion matrix, from its own
+  // validation pass: the same as interpreting the model afresh after the fit.
+  void eachEpochIsInterpretedDuringTheFit() {
+    Project project = smallProject(2000);
+    project.train.epochs = 2;
+    Experiment e(project);
+    std::vector<Interpretation> reports;
+    int epochsSeen = 0;
+    TrainingHooks hooks;
+    hooks.onEpoch = [&](const EpochResult&) { ++epochsSeen; };
+    hooks.onInterpretation = [&](const Interpretation& in) {
+      QCOMPARE(int(reports.size()) + 1, epochsSeen);  // after the epoch's own report
+      reports.push_back(in);
+    };
+    hooks.interpretTopLosses = 6;
+    e.train(hooks);
+    QCOMPARE(int(reports.size()), 2);
+    const Interpretation after = e.interpret(6);
+    const Interpretation& last = reports.back();
+    QCOMPARE(last.validItems, long(e.validItems()));
+    QVERIFY(last.confusion.counts == after.confusion.counts);
+    QCOMPARE(int(last.topLosses.size()), 6);
+    QCOMPARE(int(last.images.size()), 6);
+    QCOMPARE(int(last.gradCams.size()), 6);
+    for (std::size_t i = 0; i < 6; ++i) {
+      QCOMPARE(last.topLosses[i].index, after.topLosses[i].index);
+      LB_COMPARE_NEAR(last.topLosses[i].loss, after.topLosses[i].loss, 1e-5);
+      QVERIFY(last.images[i].pixels == after.images[i].pixels);
+      if (i > 0) QVERIFY(last.topLosses[i - 1].loss >= last.topLosses[i].loss);
+    }
+    // The model changed between the epochs, and so did what it gets wrong.
+    QVERIFY(reports[0].confusion.counts != reports[1].confusion.counts);
+  }
+
+  // An epoch whose validation is cut short has no whole set to interpret: it reports nothing.
+  void aCutValidationReportsNothing() {
+    BuiltLearner built = buildLearner(smallProject(600));
+    struct CutSecondValidation : Callback {
+      void beforeBatch(Learner& learn) override {
+        if (!learn.training && learn.epoch == 1 && learn.iter == 0) throw CancelValidate();
+      }
+    };
+    int reports = 0;
+    built.learner->addCallback(std::make_shared<CutSecondValidation>());
+    built.learner->addCallback(std::make_shared<InterpretEachEpoch>(
+        built.classes, 3, TargetKind::Category, built.data.stats,
+        [&](const Interpretation&) { ++reports; }));
+    built.learner->fitOneCycle(3, OneCycleOptions{}.setLrMax(1e-2));
+    QCOMPARE(reports, 2);  // epochs 0 and 2
   }
 
   void topLossesMatchABruteForceSort() {
@@ -165,7 +239,7 @@ class TestInterpret : public QObject {
       before.push_back(p.grad().defined() ? p.grad().clone() : torch::Tensor());
     const auto top = topLosses(m_preds, 3);
     for (const auto& t : top) {
-      const auto map = gradCam(model, m_preds.inputs[t.index].unsqueeze(0), t.predicted);
+      const auto map = gradCam(model, m_inputs[t.index].unsqueeze(0), t.predicted);
       QVERIFY(map.sizes() == torch::IntArrayRef({28, 28}));
       QVERIFY(map.scalar_type() == torch::kFloat);
       QVERIFY(map.min().item<float>() >= 0.0f);
@@ -177,12 +251,13 @@ class TestInterpret : public QObject {
       QCOMPARE(params[i].grad().defined(), before[i].defined());
       if (before[i].defined()) QVERIFY(torch::equal(params[i].grad(), before[i]));
     }
-    QVERIFY_THROWS_EXCEPTION(Error, gradCam(model, m_preds.inputs.slice(0, 0, 2), 0));
-    QVERIFY_THROWS_EXCEPTION(Error, gradCam(model, m_preds.inputs[0].unsqueeze(0), 10));
+    QVERIFY_THROWS_EXCEPTION(Error, gradCam(model, m_inputs.slice(0, 0, 2), 0));
+    QVERIFY_THROWS_EXCEPTION(Error, gradCam(model, m_inputs[0].unsqueeze(0), 10));
   }
 
   void plotsAreReadablePngs() {
-    const Interpretation in = interpretLearner(*m_built.learner, m_built.classes, 9);
+    const Interpretation in = interpretLearner(*m_built.learner, m_built.classes, 9, {},
+                                               TargetKind::Category, m_built.data.stats);
     QCOMPARE(int(in.topLosses.size()), 9);
     QCOMPARE(int(in.images.size()), 9);
     QCOMPARE(int(in.gradCams.size()), 9);

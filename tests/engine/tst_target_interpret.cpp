@@ -186,7 +186,8 @@ class TestTargetInterpret : public QObject {
     BuiltLearner built = buildLearner(p);
     built.learner->fitOneCycle(1, OneCycleOptions{}.setLrMax(1e-2));
     const Interpretation in =
-        interpretLearner(*built.learner, built.classes, 9, {}, TargetKind::MultiCategory);
+        interpretLearner(*built.learner, built.classes, 9, {}, TargetKind::MultiCategory,
+                         built.data.stats);
     QCOMPARE(in.target, std::string("multi-category"));
     const long valid = long(built.learner->validLoader().items());
     QCOMPARE(in.validItems, valid);
@@ -230,7 +231,8 @@ class TestTargetInterpret : public QObject {
     BuiltLearner built = buildLearner(p);
     built.learner->fitOneCycle(2, OneCycleOptions{}.setLrMax(1e-2));
     const Interpretation in =
-        interpretLearner(*built.learner, built.classes, 6, {}, TargetKind::Regression);
+        interpretLearner(*built.learner, built.classes, 6, {}, TargetKind::Regression,
+                         built.data.stats);
     QCOMPARE(in.target, std::string("regression"));
     const RegressionReport& r = in.regression;
     const long valid = long(built.learner->validLoader().items());
@@ -265,6 +267,13 @@ class TestTargetInterpret : public QObject {
               std::abs(r.worst.front().residual()));
     QCOMPARE(r.images.front().width, 28);
     QCOMPARE(r.images.front().channels, 1);
+    // Each image is its file's own pixels, fetched through the loader and un-normalised.
+    const cv::Mat file = cv::imread(
+        (fs::path(p.data.csv.folder) / built.data.validNames[std::size_t(r.worst.front().index)])
+            .string(),
+        cv::IMREAD_GRAYSCALE);
+    QVERIFY(!file.empty() && file.isContinuous());
+    QVERIFY(std::equal(r.images.front().pixels.begin(), r.images.front().pixels.end(), file.data));
 
     QTemporaryDir out;
     const fs::path root = out.path().toStdString();
