@@ -395,8 +395,8 @@ QWidget* MainWindow::createInspectPage() {
   layout->addWidget(pageTitle(QStringLiteral("Inspect")));
   auto* row = new QHBoxLayout;
   m_inspectMessage = wrappedLabel(QStringLiteral(
-      "After training, the images the model got most wrong (top losses) and the confusion "
-      "matrix appear here."));
+      "After each epoch of training, the images the model got most wrong (top losses) and the "
+      "confusion matrix appear here."));
   m_inspectMessage->setObjectName(QStringLiteral("inspectMessage"));
   row->addWidget(m_inspectMessage, 1);
   m_inspectButton =
@@ -556,12 +556,10 @@ void MainWindow::setProject(const Project& project) {
   m_lrPlot->clear();
   m_lrSuggestions->setText(
       QStringLiteral("Press Find learning rate to draw the curve; its suggestions appear here."));
-  m_topLosses->clear();
-  m_confusion->clear();
-  m_inspectMessage->setText(QStringLiteral(
-      "After training, the images the model got most wrong (top losses) and the confusion "
-      "matrix appear here."));
-  for (Step step : {LearningRateStep, TrainStep, InspectStep})
+  clearInspection(QStringLiteral(
+      "After each epoch of training, the images the model got most wrong (top losses) and the "
+      "confusion matrix appear here."));
+  for (Step step : {LearningRateStep, TrainStep})
     m_stepList->item(step)->setIcon(blankIcon());
   m_schedulePlot->clear();
   setWindowTitle(QStringLiteral("%1[*] - Learnbench").arg(QString::fromStdString(project.name)));
@@ -796,6 +794,11 @@ void MainWindow::startTraining() {
   m_hasProgress = false;
   m_progressBar->setValue(0);
   m_progressBar->setFormat(QStringLiteral("Loading the data..."));
+  // A new model: Inspect starts over, and fills as each epoch ends.
+  m_inspectFilter = {};
+  clearInspection(QStringLiteral(
+      "The top losses and the confusion matrix of this run appear here after its first epoch, "
+      "and change after every epoch."));
   m_runClock.start();
   updateSchedule();
   m_schedulePlot->setPosition(0);
@@ -809,7 +812,8 @@ void MainWindow::startTraining() {
   TrainingWorker* worker = m_worker;
   const Project project = runProject();
   QMetaObject::invokeMethod(
-      m_worker, [worker, project] { worker->start(project); }, Qt::QueuedConnection);
+      m_worker, [worker, project] { worker->start(project, kTopLosses); },
+      Qt::QueuedConnection);
 }
 
 void MainWindow::stopTraining() {
@@ -919,6 +923,16 @@ void MainWindow::inspect() {
 }
 
 void MainWindow::inspectCell(int actual, int predicted) {
+  if (m_training) {
+    // The worker is training: narrow the tiles of the last epoch to the cell; once the run is
+    // over, a click fetches all of the cell's images.
+    m_topLosses->setActualFilter(actual);
+    m_topLosses->setPredictedFilter(predicted);
+    m_showAllLossesButton->setVisible(actual >= 0 || predicted >= 0);
+    return;
+  }
+  m_topLosses->setActualFilter(-1);
+  m_topLosses->setPredictedFilter(-1);
   m_inspectFilter = ItemFilter{actual, predicted};
   inspect();
 }
@@ -978,10 +992,19 @@ void MainWindow::onInterpreted(const Interpretation& result) {
                 .arg(result.topLosses.size())
                 .arg(name(f.actual), name(f.predicted));
   m_showAllLossesButton->setVisible(!f.any());
+  // While training, each epoch's result arrives as the next epoch starts.
+  const QString when =
+      m_training ? QStringLiteral("After epoch %1 of %2: ").arg(m_completedEpochs).arg(
+                       m_hasProgress ? m_lastProgress.epochs : m_epochsSpin->value())
+                 : QString();
+  const QString click = m_training
+                            ? QStringLiteral("click a cell to pick its images among these")
+                            : QStringLiteral("click a cell to see its images");
   const QString text =
-      QStringLiteral("%1 validation images, accuracy %2. Left: %3; right: the confusion matrix "
-                     "(rows: actual class; click a cell to see its images).")
-          .arg(formatCount(result.validItems), formatPercent(result.confusion.accuracy()), which);
+      QStringLiteral("%1%2 validation images, accuracy %3. Left: %4; right: the confusion matrix "
+                     "(rows: actual class; %5).")
+          .arg(when, formatCount(result.validItems), formatPercent(result.confusion.accuracy()),
+               which, click);
   m_inspectMessage->setText(text);
   setStepState(InspectStep, true, text);
 }
@@ -989,13 +1012,18 @@ void MainWindow::onInterpreted(const Interpretation& result) {
 void MainWindow::onInterpretFailed(const QString& sentence) {
   m_interpreting = false;
   setTraining(m_training);
+  clearInspection(sentence);
+}
+
+void MainWindow::clearInspection(const QString& message) {
   m_topLosses->clear();
   m_confusion->clear();
   m_multiLabel->clear();
   m_regression->clear();
-  m_inspectMessage->setText(sentence);
+  m_showAllLossesButton->hide();
+  m_inspectMessage->setText(message);
   m_stepList->item(InspectStep)->setIcon(blankIcon());
-  m_stepList->item(InspectStep)->setToolTip(sentence);
+  m_stepList->item(InspectStep)->setToolTip(message);
 }
 
 void MainWindow::drainProgress() {
@@ -1117,9 +1145,9 @@ void MainWindow::onFinished(bool stopped) {
     setStatus(text);
     setStepState(TrainStep, true, text);
   }
-  // Inspect follows on its own, on the model just trained (a stopped run's too, once it has a
-  // whole epoch); the status line keeps the training result meanwhile.
-  if (m_completedEpochs > 0) inspectCell(-1, -1);  // a new model: its largest losses of all
+  // Inspect already shows the last epoch's model. A run stopped within an epoch trained on
+  // after it: look at the model as it is now (the status line keeps the training result).
+  if (stopped && m_completedEpochs > 0) inspectCell(-1, -1);
   m_exportPage->setProject(runProject());          // its checkpoint can be exported now
 }
 

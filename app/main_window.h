@@ -126,6 +126,7 @@ class MainWindow : public QMainWindow {
   void onLrChosen(double lr);
   void onInterpreted(const lb::Interpretation& result);
   void onInterpretFailed(const QString& sentence);
+  void clearInspection(const QString& message);  // empty views, the message in their place
 
   // The project as runs see it: the built-in example lives in the resources, so its runs keep
   // their checkpoints in the user's data folder instead.

@@ -107,7 +107,7 @@ void TrainingWorker::load(const Project& project) {
   }
 }
 
-void TrainingWorker::start(const Project& project) {
+void TrainingWorker::start(const Project& project, int topLosses) {
   takePending();  // nothing from an earlier run may leak into this one
   m_trained.reset();  // free the last model's data before loading again
   try {
@@ -117,6 +117,9 @@ void TrainingWorker::start(const Project& project) {
     TrainingHooks hooks;
     hooks.onBatch = [this](const BatchProgress& p) { onBatch(p); };
     hooks.onEpoch = [this](const EpochResult& r) { Q_EMIT epochDone(r); };
+    // Inspect fills after every epoch, from the epoch's own validation pass, while the next trains.
+    hooks.onInterpretation = [this](const Interpretation& in) { Q_EMIT interpreted(in); };
+    hooks.interpretTopLosses = topLosses;
     hooks.stopRequested = &m_stop;
     hooks.pauseRequested = &m_pause;
     // Every epoch leaves a checkpoint, as the CLI's do: Inspect and Export read it later.

@@ -63,9 +63,10 @@ class TrainingWorker : public QObject {
  public Q_SLOTS:
   // Load the data only (to tell the user what the project holds); emits dataReady or dataFailed.
   void load(const lb::Project& project);
-  // Load the data and fit. Emits dataReady, then batchDone/epochDone while it trains, then
-  // exactly one of finished or failed.
-  void start(const lb::Project& project);
+  // Load the data and fit. Emits dataReady, then batchDone while it trains, epochDone and
+  // interpreted (the `topLosses` largest losses and the confusion matrix) after every epoch,
+  // then exactly one of finished or failed.
+  void start(const lb::Project& project, int topLosses);
   // Load the data and run fastai's learning-rate finder on a fresh model; points go to
   // takePendingLr() as they come, then exactly one of lrFound or lrFailed. Stop ends it early.
   void findLr(const lb::Project& project);

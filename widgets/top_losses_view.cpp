@@ -217,8 +217,6 @@ void TopLossesView::setTiles(std::vector<TopLossTile> tiles) {
     return a.item.loss > b.item.loss;
   });
   m_tiles = std::move(tiles);
-  m_detailsIndex = -1;
-  if (m_details) m_details->hide();
   bool anyMap = false;
   for (const TopLossTile& t : m_tiles) anyMap = anyMap || !t.gradCam.values.empty();
   m_gradCam->setEnabled(anyMap);
@@ -237,6 +235,8 @@ void TopLossesView::setInterpretation(const Interpretation& interp) {
 void TopLossesView::clear() {
   m_classes.clear();
   setTiles({});
+  m_detailsTile.reset();
+  if (m_details) m_details->hide();
 }
 
 void TopLossesView::setGradCamVisible(bool on) { m_gradCam->setChecked(on); }
@@ -379,7 +379,7 @@ QPixmap TopLossesView::render(const TopLossTile& tile, int size) const {
 
 void TopLossesView::openDetails(int i) {
   if (i < 0 || i >= int(m_visible.size())) return;
-  m_detailsIndex = m_visible[std::size_t(i)];
+  m_detailsTile = m_tiles[std::size_t(m_visible[std::size_t(i)])];
   if (!m_details) {
     m_details = new QDialog(this);
     m_details->resize(900, 560);
@@ -411,8 +411,8 @@ void TopLossesView::openDetails(int i) {
 }
 
 void TopLossesView::updateDetails() {
-  if (!m_details || m_detailsIndex < 0 || m_detailsIndex >= int(m_tiles.size())) return;
-  const TopLossTile& t = m_tiles[std::size_t(m_detailsIndex)];
+  if (!m_details || !m_detailsTile) return;
+  const TopLossTile& t = *m_detailsTile;
   const QFont f = font();
   m_details->setFont(f);
   m_details->setWindowTitle(

@@ -7,6 +7,7 @@
 #include <QImage>
 #include <QVector>
 #include <QWidget>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -110,7 +111,8 @@ class TopLossesView : public QWidget {
   QCustomPlot* m_detailsPlot = nullptr;
   QLabel* m_detailsImage = nullptr;
   QLabel* m_detailsText = nullptr;
-  int m_detailsIndex = -1;  // the shown tile, in m_tiles
+  // The tile the large view shows: a copy, so it stays while new tiles arrive (an epoch ends).
+  std::optional<TopLossTile> m_detailsTile;
 
   friend class TopLossTileWidget;
 };

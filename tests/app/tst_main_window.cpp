@@ -55,6 +55,7 @@ class TstMainWindow : public QObject {
   void stopEndsTheLrFinder();
   void schedulePlanFollowsTheSpins();
   void inspectShowsTopLossesAndConfusion();
+  void inspectFillsAfterEveryEpochWhileTraining();
   void pauseHoldsTrainingAndResumeGoesOn();
   void modelPageEditsTheProjectsModel();
   void modelThatDoesNotFitHoldsTrainBack();
@@ -475,6 +476,71 @@ void TstMainWindow::inspectShowsTopLossesAndConfusion() {
   QCOMPARE(int(onDisk.runs.size()), 1);
   QCOMPARE(QString::fromStdString(onDisk.runs[0].ended), QStringLiteral("finished"));
   QCOMPARE(int(onDisk.runs[0].results.size()), 1);
+}
+
+// The top losses and the confusion matrix of each epoch arrive while the next epoch trains, and
+// can be browsed meanwhile: a tile opened large stays open, a confusion cell narrows the tiles.
+void TstMainWindow::inspectFillsAfterEveryEpochWhileTraining() {
+  MainWindow w;
+  QVERIFY(w.openProject(writeProject(3000, 50)));  // a run that outlasts the test
+  w.resize(1400, 900);
+  w.show();
+  QVERIFY(waitForData(w));
+  auto* top = w.findChild<lb::TopLossesView*>(QStringLiteral("topLosses"));
+  auto* matrix = w.findChild<lb::ConfusionMatrixView*>(QStringLiteral("confusionMatrix"));
+  auto* message = w.findChild<QLabel*>(QStringLiteral("inspectMessage"));
+  auto* plot = w.findChild<lb::LossPlot*>(QStringLiteral("lossPlot"));
+  QVERIFY(top && matrix && message && plot);
+  QTest::mouseClick(button(w, "trainButton"), Qt::LeftButton);
+  QCOMPARE(top->visibleCount(), 0);  // a new run starts Inspect over
+  QTRY_VERIFY_WITH_TIMEOUT(top->visibleCount() == 9, kTimeoutMs);
+  QVERIFY(w.isTraining());
+  // "After epoch N of 50: ..." (N is 1 unless the machine is slow to show it).
+  const auto epochShown = [&] {
+    const QStringList words = message->text().split(QLatin1Char(' '));
+    return words.size() > 4 && words[0] == QStringLiteral("After") && words[3] == QStringLiteral("of")
+               ? words[2].toInt()
+               : 0;
+  };
+  const int shown = epochShown();
+  QVERIFY2(shown >= 1 && message->text().contains(QStringLiteral(" of 50: ")),
+           qPrintable(message->text()));
+  const int valid = lb::Experiment(w.project()).validItems();
+  double sum = 0;
+  for (int a = 0; a < 10; ++a)
+    for (int p = 0; p < 10; ++p) sum += matrix->cellValue(a, p);
+  QCOMPARE(int(sum), valid);
+  for (int i = 1; i < top->visibleCount(); ++i)
+    QVERIFY(top->visibleTile(i).item.loss <= top->visibleTile(i - 1).item.loss);
+
+  // Browse: a tile opened large, then a cell of the shown tiles' own (actual, predicted) pair.
+  top->openDetails(0);
+  QVERIFY(top->details() && top->details()->isVisible());
+  const lb::TopLoss first = top->visibleTile(0).item;
+  QTest::mouseClick(matrix->plot(), Qt::LeftButton, {},
+                    matrix->cellCenter(first.actual, first.predicted).toPoint());
+  QVERIFY(w.isTraining() && !w.isInspecting());  // the worker keeps training
+  QVERIFY(top->visibleCount() >= 1);
+  for (int i = 0; i < top->visibleCount(); ++i) {
+    QCOMPARE(top->visibleTile(i).item.actual, first.actual);
+    QCOMPARE(top->visibleTile(i).item.predicted, first.predicted);
+  }
+  QVERIFY(!button(w, "showAllLossesButton")->isHidden());
+
+  // The next epoch brings its own results; the large view stays with the tile it shows.
+  const int batches = plot->batchPointCount();
+  QTRY_VERIFY_WITH_TIMEOUT(epochShown() > shown, kTimeoutMs);
+  QVERIFY(plot->batchPointCount() > batches);
+  QVERIFY(top->details()->isVisible());
+  QTest::mouseClick(button(w, "showAllLossesButton"), Qt::LeftButton);
+  QCOMPARE(top->visibleCount(), 9);
+
+  QTest::mouseClick(button(w, "stopButton"), Qt::LeftButton);
+  QTRY_VERIFY_WITH_TIMEOUT(!w.isTraining(), kTimeoutMs);
+  // Stopped within an epoch: Inspect looks at the model as the stop left it.
+  QTRY_VERIFY_WITH_TIMEOUT(!w.isInspecting() && !message->text().startsWith(QStringLiteral("After")),
+                           kTimeoutMs);
+  QCOMPARE(top->visibleCount(), 9);
 }
 
 void TstMainWindow::pauseHoldsTrainingAndResumeGoesOn() {
