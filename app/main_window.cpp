@@ -423,7 +423,10 @@ QWidget* MainWindow::createInspectPage() {
   m_inspectSplitter->addWidget(m_topLosses);
   m_inspectSplitter->addWidget(m_confusion);
   m_inspectSplitter->setChildrenCollapsible(false);
-  m_inspectSplitter->setSizes({600, 500});
+  // The top losses first: two tiles to a row on a 1280-pixel projector.
+  m_inspectSplitter->setStretchFactor(0, 3);
+  m_inspectSplitter->setStretchFactor(1, 2);
+  m_inspectSplitter->setSizes({600, 400});
   // Each target has its view: classes, labels (multi-label) or values (regression).
   m_multiLabel = new MultiLabelView;
   m_multiLabel->setObjectName(QStringLiteral("multiLabelView"));
@@ -993,18 +996,24 @@ void MainWindow::onInterpreted(const Interpretation& result) {
                 .arg(name(f.actual), name(f.predicted));
   m_showAllLossesButton->setVisible(!f.any());
   // While training, each epoch's result arrives as the next epoch starts.
+  m_inspectSummary = {formatCount(result.validItems), formatPercent(result.confusion.accuracy()),
+                      which, m_training ? m_completedEpochs : 0};
+  showInspectSummary();
+}
+
+void MainWindow::showInspectSummary() {
+  const InspectSummary& s = m_inspectSummary;
   const QString when =
-      m_training ? QStringLiteral("After epoch %1 of %2: ").arg(m_completedEpochs).arg(
-                       m_hasProgress ? m_lastProgress.epochs : m_epochsSpin->value())
-                 : QString();
-  const QString click = m_training
+      s.epoch > 0 ? QStringLiteral("After epoch %1 of %2: ").arg(s.epoch).arg(
+                        m_hasProgress ? m_lastProgress.epochs : m_epochsSpin->value())
+                  : QString();
+  const QString click = s.epoch > 0
                             ? QStringLiteral("click a cell to pick its images among these")
                             : QStringLiteral("click a cell to see its images");
   const QString text =
       QStringLiteral("%1%2 validation images, accuracy %3. Left: %4; right: the confusion matrix "
                      "(rows: actual class; %5).")
-          .arg(when, formatCount(result.validItems), formatPercent(result.confusion.accuracy()),
-               which, click);
+          .arg(when, s.items, s.accuracy, s.which, click);
   m_inspectMessage->setText(text);
   setStepState(InspectStep, true, text);
 }
@@ -1147,7 +1156,12 @@ void MainWindow::onFinished(bool stopped) {
   }
   // Inspect already shows the last epoch's model. A run stopped within an epoch trained on
   // after it: look at the model as it is now (the status line keeps the training result).
-  if (stopped && m_completedEpochs > 0) inspectCell(-1, -1);
+  if (stopped && m_completedEpochs > 0) {
+    inspectCell(-1, -1);
+  } else if (m_inspectSummary.epoch > 0) {
+    m_inspectSummary.epoch = 0;  // the last epoch's results are the run's: a cell click fetches
+    showInspectSummary();        // all of its images now
+  }
   m_exportPage->setProject(runProject());          // its checkpoint can be exported now
 }
 

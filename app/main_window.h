@@ -127,6 +127,7 @@ class MainWindow : public QMainWindow {
   void onInterpreted(const lb::Interpretation& result);
   void onInterpretFailed(const QString& sentence);
   void clearInspection(const QString& message);  // empty views, the message in their place
+  void showInspectSummary();  // m_inspectSummary in words, above the top losses
 
   // The project as runs see it: the built-in example lives in the resources, so its runs keep
   // their checkpoints in the user's data folder instead.
@@ -159,6 +160,12 @@ class MainWindow : public QMainWindow {
   bool m_hasProgress = false;
   int m_completedEpochs = 0;
   EpochResult m_lastEpoch;
+  // What the top losses and the confusion matrix shown now are of, for the words above them.
+  struct InspectSummary {
+    QString items, accuracy, which;
+    int epoch = 0;  // the epoch of a run still training, 0 once it is over (or for Refresh)
+  };
+  InspectSummary m_inspectSummary;
   QElapsedTimer m_runClock;
   QElapsedTimer m_scheduleClock;  // since the schedule cursor last moved
 

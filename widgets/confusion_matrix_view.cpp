@@ -95,12 +95,13 @@ ConfusionMatrixView::ConfusionMatrixView(QWidget* parent)
   m_list->setToolTip(QStringLiteral("Click a pair to see its images"));
   rightLayout->addWidget(m_list, 1);
 
-  auto* splitter = new QSplitter(Qt::Horizontal);
+  // The list under the matrix, so the matrix gets the whole width: ten columns of counts need it.
+  auto* splitter = new QSplitter(Qt::Vertical);
   splitter->addWidget(left);
   splitter->addWidget(right);
   splitter->setStretchFactor(0, 3);
   splitter->setStretchFactor(1, 1);
-  splitter->setSizes({700, 300});  // the matrix first; the list only needs its names
+  splitter->setSizes({600, 200});
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(splitter);
@@ -147,6 +148,8 @@ ConfusionMatrixView::ConfusionMatrixView(QWidget* parent)
     if (!(event->buttons() & Qt::LeftButton)) showTooltip(event->pos());
   });
   connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] { resetView(); });
+  // Each replot lays out the cells first: counts show only where they fit (zoom in for the rest).
+  connect(m_plot, &QCustomPlot::afterLayout, this, [this] { showTextsThatFit(); });
   addPlotContextMenu(m_plot, [this] { resetView(); });
 
   applyStyle();
@@ -270,6 +273,24 @@ void ConfusionMatrixView::colourTexts() {
       const double lum = (0.2126 * qRed(rgb) + 0.7152 * qGreen(rgb) + 0.0722 * qBlue(rgb)) / 255;
       m_texts[a * n + p]->setColor(lum > 0.5 ? QColor(0x11, 0x11, 0x11) : Qt::white);
     }
+}
+
+void ConfusionMatrixView::showTextsThatFit() {
+  if (m_texts.isEmpty()) return;
+  const QFontMetrics fm(font());
+  int widest = 0;
+  for (QCPItemText* t : std::as_const(m_texts))
+    widest = std::max(widest, fm.horizontalAdvance(t->text()));
+  const double cellWidth =
+      std::abs(m_plot->xAxis->coordToPixel(1) - m_plot->xAxis->coordToPixel(0));
+  const double cellHeight =
+      std::abs(m_plot->yAxis->coordToPixel(1) - m_plot->yAxis->coordToPixel(0));
+  const bool fits = cellWidth >= widest + 4 && cellHeight >= fm.height();
+  for (QCPItemText* t : std::as_const(m_texts)) t->setVisible(fits);
+}
+
+bool ConfusionMatrixView::countsShown() const {
+  return !m_texts.isEmpty() && m_texts.front()->visible();
 }
 
 void ConfusionMatrixView::resetView() {

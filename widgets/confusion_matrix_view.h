@@ -41,6 +41,8 @@ class ConfusionMatrixView : public QWidget {
   double cellValue(int actual, int predicted) const;
   // The text written in a cell.
   QString cellText(int actual, int predicted) const;
+  // Whether the counts are drawn in the cells: only when the cells are big enough to hold them.
+  bool countsShown() const;
   // Where a cell's centre is, in the plot's pixels (for tests and tooltips).
   QPointF cellCenter(int actual, int predicted) const;
   // The pairs listed now.
@@ -64,6 +66,7 @@ class ConfusionMatrixView : public QWidget {
   void fillPairs();
   void applyStyle();
   void colourTexts();
+  void showTextsThatFit();
   bool cellAt(const QPoint& pos, int* actual, int* predicted) const;
   void showTooltip(const QPoint& pos);
 

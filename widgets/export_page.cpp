@@ -11,9 +11,11 @@
 #include <QLabel>
 #include <QMimeData>
 #include <QPushButton>
+#include <QTemporaryDir>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrent>
 #include <algorithm>
+#include <utility>
 
 #include "engine/models/export.h"
 #include "widgets/pixels_to_qimage.h"
@@ -118,6 +120,11 @@ void ExportPage::setProject(const Project& project) {
   m_exportButton->setToolTip(trained ? tr("Write the trained model as one TorchScript file") : why);
   m_exportStatus->setText(
       trained ? tr("Export writes the latest trained model of %1.").arg(qs(project.name)) : why);
+  if (m_modelIsLatest || !m_model) {
+    m_model.reset();
+    m_modelIsLatest = false;
+    if (trained) useLatestModel();
+  }
 
   // Reading the validation set can take a moment (the example decodes its IDX files).
   m_samples.clear();
@@ -174,32 +181,13 @@ void ExportPage::chooseModelFile() {
   if (!file.isEmpty()) loadModel(file);
 }
 
-void ExportPage::exportTo(const QString& file) {
-  if (!m_hasProject || m_exporting) return;
-  std::error_code ec;
-  if (!std::filesystem::exists(m_project.lastCheckpoint(), ec)) {
-    fail(tr("Train first: there is no trained model to export yet."));
-    return;
-  }
-  m_exporting = true;
-  m_exportButton->setEnabled(false);
-  m_exportStatus->setText(tr("Exporting to %1…").arg(file));
+void ExportPage::startExport(const std::filesystem::path& out,
+                             std::function<void(const QString&)> done) {
   const Project project = m_project;
-  const std::filesystem::path out = file.toStdString();
   auto* watcher = new QFutureWatcher<QString>(this);
-  connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, file] {
+  connect(watcher, &QFutureWatcherBase::finished, this, [watcher, done] {
     watcher->deleteLater();
-    m_exporting = false;
-    m_exportButton->setEnabled(true);
-    const QString error = watcher->result();
-    if (!error.isEmpty()) {
-      m_exportStatus->setText(error);
-      fail(error);
-      return;
-    }
-    m_exportStatus->setText(tr("Exported to %1.").arg(QDir::toNativeSeparators(file)));
-    Q_EMIT exported(file);
-    loadModel(file);
+    done(watcher->result());
   });
   watcher->setFuture(QtConcurrent::run([project, out] {
     try {
@@ -211,6 +199,57 @@ void ExportPage::exportTo(const QString& file) {
   }));
 }
 
+void ExportPage::exportTo(const QString& file) {
+  if (!m_hasProject || m_exporting) return;
+  std::error_code ec;
+  if (!std::filesystem::exists(m_project.lastCheckpoint(), ec)) {
+    fail(tr("Train first: there is no trained model to export yet."));
+    return;
+  }
+  m_exporting = true;
+  m_exportButton->setEnabled(false);
+  m_exportStatus->setText(tr("Exporting to %1…").arg(file));
+  startExport(file.toStdString(), [this, file](const QString& error) {
+    m_exporting = false;
+    m_exportButton->setEnabled(true);
+    if (!error.isEmpty()) {
+      m_exportStatus->setText(error);
+      fail(error);
+      return;
+    }
+    m_exportStatus->setText(tr("Exported to %1.").arg(QDir::toNativeSeparators(file)));
+    Q_EMIT exported(file);
+    loadModel(file);
+  });
+}
+
+void ExportPage::useLatestModel() {
+  if (!m_latestDir) m_latestDir = std::make_unique<QTemporaryDir>();
+  const int generation = ++m_latestGeneration;
+  m_loadingLatest = true;
+  setStatus(tr("Getting the latest trained model of %1 ready…").arg(qs(m_project.name)));
+  const QString file =
+      m_latestDir->filePath(QStringLiteral("latest-%1.pt").arg(generation));
+  startExport(file.toStdString(), [this, file, generation](const QString& error) {
+    if (generation != m_latestGeneration) return;  // a newer project or checkpoint came since
+    m_loadingLatest = false;
+    const int pending = std::exchange(m_pendingSample, -1);
+    if (!error.isEmpty()) {
+      fail(tr("The latest trained model could not be used: %1").arg(error));
+      return;
+    }
+    if (m_model && !m_modelIsLatest) return;  // the user opened a model meanwhile
+    loadModel(file);
+    if (!m_model) return;
+    m_modelIsLatest = true;
+    setStatus(tr("Predicting with the latest trained model of %1 (%n classes): drop an image "
+                 "here or pick a validation image.",
+                 nullptr, int(m_model->info.labels.size()))
+                  .arg(qs(m_project.name)));
+    if (pending >= 0) predictSample(pending);
+  });
+}
+
 void ExportPage::loadModel(const QString& file) {
   try {
     m_model = std::make_shared<ExportedModel>(loadExportedModel(file.toStdString()));
@@ -219,6 +258,7 @@ void ExportPage::loadModel(const QString& file) {
     return;
   }
   m_modelFile = file;
+  m_modelIsLatest = false;
   setStatus(tr("Predicting with %1 (%n classes): drop an image here or pick a validation image.",
                nullptr, int(m_model->info.labels.size()))
                 .arg(QFileInfo(file).fileName()));
@@ -226,6 +266,11 @@ void ExportPage::loadModel(const QString& file) {
 }
 
 void ExportPage::predictFile(const QString& image) {
+  if (!m_model && m_loadingLatest) {
+    setStatus(tr("The latest trained model is still being made ready: drop the image again in "
+                 "a moment."));
+    return;
+  }
   if (!m_model) {
     fail(tr("Open a model first: export the project or press Open model…"));
     return;
@@ -257,6 +302,10 @@ void ExportPage::predictSample(int index) {
   const ValidationSample& s = m_samples[std::size_t(index)];
   if (m_sampleBox->currentIndex() != index) m_sampleBox->setCurrentIndex(index);
   showImage(pixelsToQImage(s.image), qs(s.label));
+  if (!m_model && m_loadingLatest) {
+    m_pendingSample = index;  // predicted as soon as the model is ready
+    return;
+  }
   if (!m_model) {
     fail(tr("Open a model first: export the project or press Open model…"));
     return;

@@ -1,11 +1,13 @@
 #pragma once
 // The Export step: writes the project's trained model as TorchScript (exportModel, off the GUI
 // thread), and predicts with a model file on an image the user drops or picks from the
-// validation set: the image large, its actual label when known, and the most likely classes as
+// validation set (the project's latest trained model until the user opens another file): the image large, its actual label when known, and the most likely classes as
 // a bar chart of probabilities, best first. Torch-free (engine/models/export.h). Every failure
 // is a sentence in the page's status line and the failed() signal, never a crash.
 #include <QString>
 #include <QWidget>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include "engine/project/project.h"
 
 class QComboBox;
+class QTemporaryDir;
 class QCustomPlot;
 class QLabel;
 class QPushButton;
@@ -30,8 +33,11 @@ class ExportPage : public QWidget {
   explicit ExportPage(QWidget* parent = nullptr);
   ~ExportPage() override;
 
-  // Which project to export (its lastCheckpoint()) and whose validation images to offer.
+  // Which project to export (its lastCheckpoint()) and whose validation images to offer. A
+  // trained project's latest model is made ready to predict with (off the GUI thread), unless
+  // the user opened a model file of their own.
   void setProject(const Project& project);
+  bool usesLatestModel() const { return m_modelIsLatest; }
 
   // For tests and the window: what the page shows now.
   bool canExport() const;
@@ -60,6 +66,10 @@ class ExportPage : public QWidget {
 
  private:
   void chooseExportFile();
+  // exportModel(m_project's last checkpoint -> out) on a worker thread; `done` gets the error
+  // sentence, empty on success, on the GUI thread.
+  void startExport(const std::filesystem::path& out, std::function<void(const QString&)> done);
+  void useLatestModel();  // export the last checkpoint to a temporary file and predict with it
   void chooseModelFile();
   void fail(const QString& sentence);
   void setStatus(const QString& text);
@@ -72,6 +82,11 @@ class ExportPage : public QWidget {
   bool m_exporting = false;
   std::shared_ptr<ExportedModel> m_model;
   QString m_modelFile;
+  bool m_modelIsLatest = false;   // m_model is the project's latest checkpoint, exported here
+  bool m_loadingLatest = false;
+  int m_latestGeneration = 0;     // a newer setProject() drops an older export's result
+  int m_pendingSample = -1;       // picked while the latest model was still being made
+  std::unique_ptr<QTemporaryDir> m_latestDir;
   std::vector<ValidationSample> m_samples;
   QString m_actual;
 

@@ -117,14 +117,12 @@ class TopLossTileWidget : public QWidget {
     }
     const QFontMetrics fm = fontMetrics();
     const int y = side + 8;
+    // Regular weight: the frame, the colour and the cross already mark a wrong prediction, and
+    // a bold caption would widen every tile (fewer tiles to a row).
     p.setPen(wrong ? kWrongColor : pal.color(QPalette::Text));
-    QFont bold = font();
-    bold.setBold(wrong);
-    p.setFont(bold);
     const QRect r1(0, y, width(), fm.height());
     p.drawText(r1, Qt::AlignHCenter | Qt::AlignVCenter,
-               QFontMetrics(bold).elidedText(m_line1, Qt::ElideMiddle, width()));
-    p.setFont(font());
+               fm.elidedText(m_line1, Qt::ElideMiddle, width()));
     p.setPen(pal.color(QPalette::Text));
     p.drawText(QRect(0, y + fm.height(), width(), fm.height()), Qt::AlignHCenter | Qt::AlignVCenter,
                m_line2);
@@ -321,15 +319,12 @@ void TopLossesView::layoutTiles() {
   m_tileWidgets.clear();
   // One width for every tile, wide enough for the longest caption (within reason).
   const QFontMetrics fm = fontMetrics();
-  QFont bold = font();
-  bold.setBold(true);
-  const QFontMetrics fmBold(bold);
   int width = imageSize() + 8;
   for (int v : m_visible) {
     const TopLoss& item = m_tiles[std::size_t(v)].item;
     const QString line = QStringLiteral("✗ pred: %1 / actual: %2")
                              .arg(className(item.predicted), className(item.actual));
-    width = std::max(width, fmBold.horizontalAdvance(line) + 12);
+    width = std::max(width, fm.horizontalAdvance(line) + 12);
   }
   width = std::min(width, int(imageSize() * 2.5));
   for (int i = 0; i < int(m_visible.size()); ++i)

@@ -422,6 +422,11 @@ void TstMainWindow::inspectShowsTopLossesAndConfusion() {
   QVERIFY(std::abs(schedule->position() - 1.0) < 1e-9);  // the cursor followed to the end
   // Inspect follows training on its own.
   QTRY_VERIFY_WITH_TIMEOUT(!w.isInspecting() && top->visibleCount() == 9, kTimeoutMs);
+  // The run is over: the words say so, and a cell's click fetches all of its images.
+  const QString said = w.findChild<QLabel*>(QStringLiteral("inspectMessage"))->text();
+  QVERIFY2(!said.startsWith(QStringLiteral("After")) &&
+               said.contains(QStringLiteral("click a cell to see its images")),
+           qPrintable(said));
   const int valid = lb::Experiment(w.project()).validItems();
   QCOMPARE(matrix->classCount(), 10);
   double sum = 0;

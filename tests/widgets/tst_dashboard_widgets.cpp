@@ -32,6 +32,7 @@ class TstDashboardWidgets : public QObject {
   void topLossesGradCamChangesPixels();
   void topLossesClickOpensDetails();
   void confusionCellsShowCounts();
+  void confusionCountsShowOnlyWhereTheyFit();
   void confusionNormalisesRows();
   void confusionClickEmitsCell();
   void confusionListsMostConfused();
@@ -327,6 +328,27 @@ void TstDashboardWidgets::confusionCellsShowCounts() {
     }
   QCOMPARE(view.plot()->xAxis->label(), QStringLiteral("predicted"));
   QCOMPARE(view.plot()->yAxis->label(), QStringLiteral("actual"));
+}
+
+// Ten classes of four-digit counts in a small view: numbers would run over each other, so only
+// the colours show; the same matrix with room enough shows every count.
+void TstDashboardWidgets::confusionCountsShowOnlyWhereTheyFit() {
+  lb::Confusion big;
+  big.counts.assign(10, std::vector<long>(10, 7));
+  for (int i = 0; i < 10; ++i) big.counts[std::size_t(i)][std::size_t(i)] = 1234;
+  std::vector<std::string> names;
+  for (int i = 0; i < 10; ++i) names.push_back("class " + std::to_string(i));
+  lb::ConfusionMatrixView view;
+  view.setConfusion(big, names);
+  view.resize(260, 260);
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
+  view.plot()->replot();
+  QVERIFY(!view.countsShown());
+  view.resize(1400, 1400);
+  QTRY_VERIFY(view.plot()->width() > 1000);
+  view.plot()->replot();
+  QVERIFY(view.countsShown());
 }
 
 void TstDashboardWidgets::confusionNormalisesRows() {

@@ -57,6 +57,7 @@ class TstExportPage : public QObject {
     ExportPage page;
     page.setProject(m_project);
     QVERIFY(page.canExport());
+    QTRY_VERIFY_WITH_TIMEOUT(page.usesLatestModel(), 120000);  // its own load comes first
     QSignalSpy exported(&page, &ExportPage::exported);
     QSignalSpy loaded(&page, &ExportPage::modelLoaded);
     m_model = m_dir.filePath(QStringLiteral("fm.pt"));
@@ -70,6 +71,27 @@ class TstExportPage : public QObject {
     QCOMPARE(predicted.count(), 1);
     checkBars(page);
     QVERIFY(page.statusText().contains(page.barLabels().front()));
+  }
+
+  // Trained: the page predicts with the latest model at once, without an export by hand.
+  void predictsWithTheLatestModelWithoutExporting() {
+    ExportPage page;
+    page.setProject(m_project);
+    QTRY_VERIFY_WITH_TIMEOUT(page.usesLatestModel() && page.validationSampleCount() > 0, 120000);
+    QVERIFY2(page.statusText().startsWith(QStringLiteral("Predicting with the latest trained model")),
+             qPrintable(page.statusText()));
+    QSignalSpy predicted(&page, &ExportPage::predicted);
+    page.predictSample(0);
+    QCOMPARE(predicted.count(), 1);
+    checkBars(page);
+    // A model the user opens takes over, and stays when the project is set again.
+    QVERIFY(!m_model.isEmpty());
+    page.loadModel(m_model);
+    QVERIFY(!page.usesLatestModel());
+    page.setProject(m_project);
+    QTest::qWait(200);
+    QVERIFY(!page.usesLatestModel());
+    QVERIFY(page.statusText().contains(QFileInfo(m_model).fileName()));
   }
 
   void predictsAValidationItem() {
