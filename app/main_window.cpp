@@ -583,6 +583,7 @@ void MainWindow::reloadData() {
   m_hasDataInfo = false;
   m_dataOk = true;
   m_dataError.clear();
+  m_modelBuildProblem.clear();
   updateProjectPages();
   setStatus(
       QStringLiteral("Loading the data of %1...").arg(QString::fromStdString(m_project.name)));
@@ -685,6 +686,8 @@ void MainWindow::updateProjectPages() {
 
   if (!m_modelOk)
     setStepState(ModelStep, false, m_modelProblem);
+  else if (!m_modelBuildProblem.isEmpty())
+    setStepState(ModelStep, false, m_modelBuildProblem);
   else if (!m_dataOk)
     setStepState(ModelStep, false, QStringLiteral("The model is built once the data loads."));
   else if (m_hasDataInfo)
@@ -717,8 +720,8 @@ void MainWindow::setTraining(bool training) {
   // One worker thread: Train and Find learning rate exclude each other. Inspect does not hold
   // them back: a run pressed meanwhile queues behind it on the worker.
   const bool busy = workerBusy();
-  const bool canTrain =
-      !m_training && !m_findingLr && m_hasProject && m_dataOk && m_previewOk && m_modelOk;
+  const bool canTrain = !m_training && !m_findingLr && m_hasProject && m_dataOk && m_previewOk &&
+                        m_modelOk && m_modelBuildProblem.isEmpty();
   m_trainButton->setEnabled(canTrain);
   m_trainAction->setEnabled(canTrain);
   m_findLrButton->setEnabled(canTrain);
@@ -753,6 +756,8 @@ void MainWindow::setTraining(bool training) {
     why = QStringLiteral("The data block needs a change: %1").arg(m_previewError);
   else if (!m_modelOk)
     why = QStringLiteral("The model needs a change: %1").arg(m_modelProblem);
+  else if (!m_modelBuildProblem.isEmpty())
+    why = QStringLiteral("The model needs a change: %1").arg(m_modelBuildProblem);
   else if (!m_dataOk)
     why = QStringLiteral("The data could not be loaded: %1").arg(m_dataError);
   m_trainButton->setToolTip(why);
@@ -1090,6 +1095,7 @@ void MainWindow::onDataReady(const DataInfo& info) {
   m_modelEditor->setInput(info.inputShape, info.outputs);
   m_hasDataInfo = true;
   m_dataOk = true;
+  m_modelBuildProblem = info.modelProblem;
   updateProjectPages();
   updateSchedule();
   if (m_training) {
@@ -1098,8 +1104,11 @@ void MainWindow::onDataReady(const DataInfo& info) {
     setStatus(QStringLiteral("Training on %1").arg(info.summary));
   } else {
     setTraining(false);
-    setStatus(QStringLiteral("Ready: %1, %2 training images")
-                  .arg(QString::fromStdString(m_project.name), formatCount(info.trainItems)));
+    if (!info.modelProblem.isEmpty())
+      setStatus(QStringLiteral("The model needs a change: %1").arg(info.modelProblem));
+    else
+      setStatus(QStringLiteral("Ready: %1, %2 training images")
+                    .arg(QString::fromStdString(m_project.name), formatCount(info.trainItems)));
   }
 }
 

@@ -152,6 +152,9 @@ class MainWindow : public QMainWindow {
   bool m_modelOk = true;
   QString m_modelProblem;
   bool m_modelEdited = false;  // edited since the worker last built the model
+  // Why the worker could not build the model on the loaded data (a pretrained file that does
+  // not fit, say), which the editor's shape check cannot see; Train waits while it is set.
+  QString m_modelBuildProblem;
 
   QThread* m_thread = nullptr;
   TrainingWorker* m_worker = nullptr;  // lives in m_thread

@@ -23,6 +23,7 @@ DataInfo describe(const Experiment& experiment) {
   info.parameterCount = experiment.parameterCount();
   info.inputShape = experiment.inputShape();
   info.outputs = experiment.outputs();
+  info.modelProblem = QString::fromStdString(experiment.modelProblem());
   info.summary = QStringLiteral("%1 training and %2 validation images, %3 classes")
                      .arg(formatCount(info.trainItems), formatCount(info.validItems))
                      .arg(info.classes.size());
@@ -96,7 +97,8 @@ void TrainingWorker::load(const Project& project) {
   try {
     Experiment experiment(project);
     DataInfo info = describe(experiment);
-    info.secondsPerItem = experiment.secondsPerItem();  // for the estimate before Train
+    if (info.modelProblem.isEmpty())
+      info.secondsPerItem = experiment.secondsPerItem();  // for the estimate before Train
     Q_EMIT dataReady(info);
   } catch (const Error& e) {
     Q_EMIT dataFailed(QString::fromStdString(e.what()));

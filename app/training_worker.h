@@ -37,6 +37,8 @@ struct DataInfo {
   // One training image's cost with this model on this machine (0 = not measured: start() does
   // not measure, so the window keeps load()'s figure).
   double secondsPerItem = 0;
+  // Why the model cannot be built on this data (the data itself loaded); empty when it can.
+  QString modelProblem;
 };
 
 class TrainingWorker : public QObject {

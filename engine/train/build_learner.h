@@ -30,4 +30,9 @@ std::filesystem::path pretrainedPath(const Project& project);
 
 BuiltLearner buildLearner(const Project& project, bool loadPretrained = true);
 
+// The two halves of buildLearner: the data block's loaders on the device, then the model, loss
+// and Learner over them (a model that does not fit the data throws here, not in the first).
+DataLoaders buildProjectData(const Project& project);
+BuiltLearner buildLearnerOn(const Project& project, DataLoaders data, bool loadPretrained = true);
+
 }  // namespace lb

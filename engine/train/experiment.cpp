@@ -72,6 +72,7 @@ struct Experiment::Impl {
   DataLoaders data;
   std::unique_ptr<Learner> learner;
   bool pretrained = false;  // the body came from model.pretrained: train with fine_tune
+  std::string modelProblem;  // why the model could not be built (learner is then null)
 };
 
 std::filesystem::path pretrainedPath(const Project& p) {
@@ -80,14 +81,23 @@ std::filesystem::path pretrainedPath(const Project& p) {
   return file.is_absolute() ? file : p.folder() / file;
 }
 
-BuiltLearner buildLearner(const Project& p, bool loadPretrained) {
-  BuiltLearner built;
-  built.data = buildDataLoaders(p.data, p.folder(), p.train.batchSize, p.train.seed);
-  const DataLoaders& data = built.data;
+DataLoaders buildProjectData(const Project& p) {
+  DataLoaders data = buildDataLoaders(p.data, p.folder(), p.train.batchSize, p.train.seed);
   const auto device = defaultDevice();
   data.train->to(device);
   data.valid->to(device);
+  return data;
+}
 
+BuiltLearner buildLearner(const Project& p, bool loadPretrained) {
+  return buildLearnerOn(p, buildProjectData(p), loadPretrained);
+}
+
+BuiltLearner buildLearnerOn(const Project& p, DataLoaders loaders, bool loadPretrained) {
+  BuiltLearner built;
+  built.data = std::move(loaders);
+  const DataLoaders& data = built.data;
+  const auto device = defaultDevice();
   torch::manual_seed(p.train.seed);
   // The input shape and the output count come from the data; the spec says the rest.
   BuiltModel net = buildModel(p.model, data.shape, data.outputs());
@@ -114,30 +124,42 @@ BuiltLearner buildLearner(const Project& p, bool loadPretrained) {
 Experiment::Experiment(Project project) : m_impl(std::make_unique<Impl>()) {
   m_impl->project = std::move(project);
   useThreads(m_impl->project.train.threads);
-  BuiltLearner built = buildLearner(m_impl->project);
-  m_impl->classes = std::move(built.classes);
-  m_impl->data = std::move(built.data);
-  m_impl->learner = std::move(built.learner);
-  m_impl->pretrained = built.pretrainedTensors > 0;
+  m_impl->data = buildProjectData(m_impl->project);
+  m_impl->classes = m_impl->data.vocab;
+  // The data is fine: a model that cannot be built on it is the model's problem, said as such.
+  try {
+    BuiltLearner built = buildLearnerOn(m_impl->project, m_impl->data);
+    m_impl->learner = std::move(built.learner);
+    m_impl->pretrained = built.pretrainedTensors > 0;
+  } catch (const Error& e) {
+    m_impl->modelProblem = e.what();
+  }
+}
+
+const std::string& Experiment::modelProblem() const { return m_impl->modelProblem; }
+
+Learner& Experiment::learner() {
+  if (!m_impl->learner) throw Error(m_impl->modelProblem);
+  return *m_impl->learner;
 }
 
 Experiment::~Experiment() = default;
 
 const Project& Experiment::project() const { return m_impl->project; }
 const std::vector<std::string>& Experiment::classes() const { return m_impl->classes; }
-int Experiment::trainItems() const { return int(m_impl->learner->trainLoader().items()); }
-int Experiment::validItems() const { return int(m_impl->learner->validLoader().items()); }
-int Experiment::batchesPerEpoch() const { return m_impl->learner->trainLoader().batches(); }
+int Experiment::trainItems() const { return int(m_impl->data.train->items()); }
+int Experiment::validItems() const { return int(m_impl->data.valid->items()); }
+int Experiment::batchesPerEpoch() const { return m_impl->data.train->batches(); }
 ImageShape Experiment::inputShape() const { return m_impl->data.shape; }
 int Experiment::outputs() const { return m_impl->data.outputs(); }
 long long Experiment::parameterCount() const {
-  return countParameters(*m_impl->learner->model());
+  return m_impl->learner ? countParameters(*m_impl->learner->model()) : 0;
 }
 
 TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
   const Project& p = m_impl->project;
   useThreads(p.train.threads);
-  Learner& learn = *m_impl->learner;
+  Learner& learn = learner();
 
   TrainingOutcome outcome;
   // A pretrained body is fine-tuned as fastai's fine_tune does: the head alone first, at the
@@ -219,13 +241,13 @@ LrFindResult Experiment::findLearningRate(const LrFinderOptions& options,
                                           const std::atomic<bool>* stop,
                                           std::function<void(const LrFindPoint&)> onPoint) {
   useThreads(m_impl->project.train.threads);
-  return lb::findLearningRate(*m_impl->learner, options, stop, std::move(onPoint));
+  return lb::findLearningRate(learner(), options, stop, std::move(onPoint));
 }
 
 Interpretation Experiment::interpret(int k, const std::filesystem::path& checkpoint,
                                      const ItemFilter& filter) {
   useThreads(m_impl->project.train.threads);
-  Learner& learn = *m_impl->learner;
+  Learner& learn = learner();
   if (!checkpoint.empty()) {
     if (!std::filesystem::exists(checkpoint))
       throw Error("There is no checkpoint at " + checkpoint.string() +
@@ -244,7 +266,7 @@ Interpretation Experiment::withValidNames(Interpretation in) const {
 
 double Experiment::secondsPerItem() {
   useThreads(m_impl->project.train.threads);
-  return measureSecondsPerItem(m_impl->learner->model(), m_impl->data.shape,
+  return measureSecondsPerItem(learner().model(), m_impl->data.shape,
                                m_impl->project.train.batchSize);
 }
 

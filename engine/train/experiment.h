@@ -18,6 +18,8 @@
 
 namespace lb {
 
+class Learner;
+
 struct TrainingHooks {
   // Both are called on the training thread: keep them short (copy the struct and return).
   std::function<void(const BatchProgress&)> onBatch;  // after every training batch
@@ -53,6 +55,10 @@ class Experiment {
   Experiment& operator=(const Experiment&) = delete;
 
   const Project& project() const;
+  // Why the model cannot be built on this data, in a sentence; empty when it was. The data's
+  // figures below still answer; train(), findLearningRate(), interpret() and secondsPerItem()
+  // throw lb::Error with this sentence.
+  const std::string& modelProblem() const;
   const std::vector<std::string>& classes() const;
   int trainItems() const;
   int validItems() const;
@@ -85,6 +91,7 @@ class Experiment {
  private:
   // The validation items' file names added, when the data block knows them.
   Interpretation withValidNames(Interpretation in) const;
+  Learner& learner();  // throws lb::Error with modelProblem() when there is none
 
   struct Impl;
   std::unique_ptr<Impl> m_impl;

@@ -59,6 +59,7 @@ class TstMainWindow : public QObject {
   void pauseHoldsTrainingAndResumeGoesOn();
   void modelPageEditsTheProjectsModel();
   void modelThatDoesNotFitHoldsTrainBack();
+  void modelTheWorkerCannotBuildHoldsTrainBack();
 
  private:
   QString writeProject(int limit, int epochs, const QString& dataPath = {});
@@ -635,6 +636,33 @@ void TstMainWindow::modelThatDoesNotFitHoldsTrainBack() {
   auto* steps = w.findChild<QListWidget*>(QStringLiteral("stepList"));
   QVERIFY2(steps->item(MainWindow::ModelStep)->toolTip().contains(QStringLiteral("Linear expects")),
            qPrintable(steps->item(MainWindow::ModelStep)->toolTip()));
+  // The data itself is fine, and the Data step says so rather than the model's problem.
+  QTRY_VERIFY_WITH_TIMEOUT(
+      steps->item(MainWindow::DataStep)->toolTip().contains(QStringLiteral("training and")),
+      kTimeoutMs);
+}
+
+// A model the editor's shape check cannot fault, but the worker cannot build (its pretrained
+// file is missing): the Model step says why, the Data step is fine, and Train waits.
+void TstMainWindow::modelTheWorkerCannotBuildHoldsTrainBack() {
+  lb::Project p;
+  p.name = "Missing weights";
+  p.data.limit = 600;
+  p.model.pretrained = "no-such-model.pt";
+  const QString file = m_dir->filePath(QStringLiteral("missingweights.lbproj"));
+  lb::saveProject(p, file.toStdString());
+  MainWindow w;
+  QVERIFY(w.openProject(file));
+  w.show();
+  auto* steps = w.findChild<QListWidget*>(QStringLiteral("stepList"));
+  QTRY_VERIFY_WITH_TIMEOUT(
+      steps->item(MainWindow::DataStep)->toolTip().contains(QStringLiteral("training and")),
+      kTimeoutMs);
+  const QString why = steps->item(MainWindow::ModelStep)->toolTip();
+  QVERIFY2(why.contains(QStringLiteral("no-such-model.pt")), qPrintable(why));
+  QVERIFY(!button(w, "trainButton")->isEnabled());
+  QVERIFY2(button(w, "trainButton")->toolTip().startsWith(QStringLiteral("The model needs a change")),
+           qPrintable(button(w, "trainButton")->toolTip()));
 }
 
 QTEST_MAIN(TstMainWindow)

@@ -226,6 +226,12 @@ class TestTransfer : public QObject {
     p.model.pretrained = file.toStdString();
     const QString message = errorOf([&] { buildLearner(p); });
     QVERIFY2(message.contains(sentence), qPrintable(message));
+    // An Experiment still tells what the data holds, and says the model's problem as such.
+    Experiment e(p);
+    QCOMPARE(QString::fromStdString(e.modelProblem()), message);
+    QVERIFY(e.trainItems() > 0 && e.validItems() > 0);
+    QCOMPARE(e.parameterCount(), 0LL);
+    QCOMPARE(errorOf([&] { e.train(); }), message);
   }
 
   void pretrainedRoundTrips() {
