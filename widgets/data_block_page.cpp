@@ -9,6 +9,7 @@
 #include <exception>
 #include <filesystem>
 
+#include "engine/util/runtime.h"
 #include "widgets/data_block_editor.h"
 #include "widgets/data_preview_view.h"
 
@@ -107,6 +108,7 @@ void DataBlockPage::startPreview() {
     showResult(generation, watcher->result());
   });
   watcher->setFuture(QtConcurrent::run([cancel, spec, baseDir, options] {
+    useHelperThread();
     try {
       return previewDataBlock(spec, baseDir, options, cancel.get());
     } catch (const std::exception& e) {

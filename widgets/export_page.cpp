@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "engine/models/export.h"
+#include "engine/util/runtime.h"
 #include "widgets/pixels_to_qimage.h"
 #include "widgets/plot_export.h"
 
@@ -123,8 +124,25 @@ void ExportPage::setProject(const Project& project) {
   if (m_modelIsLatest || !m_model) {
     m_model.reset();
     m_modelIsLatest = false;
-    if (trained) useLatestModel();
+    ++m_latestGeneration;  // an export of the previous checkpoint still running is stale
+    m_loadingLatest = false;
   }
+  // The rest waits until the page is shown: a run that just ended need not share the cores
+  // with an export nobody looks at.
+  m_refreshPending = true;
+  if (isVisible()) refresh();
+}
+
+void ExportPage::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  if (m_refreshPending) refresh();
+}
+
+void ExportPage::refresh() {
+  m_refreshPending = false;
+  std::error_code ec;
+  if (!m_model && !m_loadingLatest && std::filesystem::exists(m_project.lastCheckpoint(), ec))
+    useLatestModel();
 
   // Reading the validation set can take a moment (the example decodes its IDX files).
   m_samples.clear();
@@ -132,8 +150,8 @@ void ExportPage::setProject(const Project& project) {
   m_sampleBox->setEnabled(false);
   m_sampleBox->setPlaceholderText(tr("Reading the validation images…"));
   auto* watcher = new QFutureWatcher<std::pair<std::vector<ValidationSample>, QString>>(this);
-  const DataBlockSpec spec = project.data;
-  const std::filesystem::path base = project.folder();
+  const DataBlockSpec spec = m_project.data;
+  const std::filesystem::path base = m_project.folder();
   connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
     watcher->deleteLater();
     auto [samples, error] = watcher->result();
@@ -147,6 +165,7 @@ void ExportPage::setProject(const Project& project) {
     m_sampleBox->setCurrentIndex(-1);
   });
   watcher->setFuture(QtConcurrent::run([spec, base] {
+    useHelperThread();
     try {
       return std::make_pair(validationSamples(spec, base, kSamples), QString());
     } catch (const std::exception& e) {
@@ -190,6 +209,7 @@ void ExportPage::startExport(const std::filesystem::path& out,
     done(watcher->result());
   });
   watcher->setFuture(QtConcurrent::run([project, out] {
+    useHelperThread();
     try {
       exportModel(project, project.lastCheckpoint(), out);
       return QString();

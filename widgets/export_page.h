@@ -33,9 +33,9 @@ class ExportPage : public QWidget {
   explicit ExportPage(QWidget* parent = nullptr);
   ~ExportPage() override;
 
-  // Which project to export (its lastCheckpoint()) and whose validation images to offer. A
-  // trained project's latest model is made ready to predict with (off the GUI thread), unless
-  // the user opened a model file of their own.
+  // Which project to export (its lastCheckpoint()) and whose validation images to offer. Once
+  // the page is shown, a trained project's latest model is made ready to predict with (off the
+  // GUI thread), unless the user opened a model file of their own.
   void setProject(const Project& project);
   bool usesLatestModel() const { return m_modelIsLatest; }
 
@@ -63,6 +63,7 @@ class ExportPage : public QWidget {
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
   void changeEvent(QEvent* event) override;
+  void showEvent(QShowEvent* event) override;
 
  private:
   void chooseExportFile();
@@ -70,6 +71,7 @@ class ExportPage : public QWidget {
   // sentence, empty on success, on the GUI thread.
   void startExport(const std::filesystem::path& out, std::function<void(const QString&)> done);
   void useLatestModel();  // export the last checkpoint to a temporary file and predict with it
+  void refresh();         // the validation images and the latest model, once the page is shown
   void chooseModelFile();
   void fail(const QString& sentence);
   void setStatus(const QString& text);
@@ -86,6 +88,7 @@ class ExportPage : public QWidget {
   bool m_loadingLatest = false;
   int m_latestGeneration = 0;     // a newer setProject() drops an older export's result
   int m_pendingSample = -1;       // picked while the latest model was still being made
+  bool m_refreshPending = false;  // setProject() came while the page was hidden
   std::unique_ptr<QTemporaryDir> m_latestDir;
   std::vector<ValidationSample> m_samples;
   QString m_actual;

@@ -32,6 +32,8 @@
 #include <exception>
 #include <utility>
 
+#include "engine/util/runtime.h"
+
 namespace lb {
 
 namespace {
@@ -816,6 +818,7 @@ void ModelEditor::startSummary() {
     showSummary(watcher->result());
   });
   watcher->setFuture(QtConcurrent::run([spec, input, classes] {
+    useHelperThread();
     try {
       return summarize(spec, input, classes);
     } catch (const std::exception& e) {  // a spec that cannot be built at all: say why

@@ -275,7 +275,7 @@ Batch ImageLoader::batch(int index) {
 }
 
 void ImageLoader::work() {
-  useThreads(1);  // the model's threads own the cores; one intra-op thread per worker
+  useHelperThread();  // the model's threads own the cores
   std::unique_lock lock(m_mutex);
   for (;;) {
     m_changed.wait(lock, [&] {

@@ -17,6 +17,8 @@ int useThreads(int threads) {
   return threads;
 }
 
+void useHelperThread() { useThreads(1); }
+
 void tuneAllocator() {
   mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
   mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);

@@ -8,6 +8,13 @@ namespace lb {
 // Sets the calling thread's intra-op thread count; 0 means one per core. Returns the count used.
 int useThreads(int threads);
 
+// For every thread that runs tensors beside the training thread (the GUI thread, previews,
+// exports, loader workers): one intra-op thread. LibTorch gives a thread that has not chosen the
+// last count any thread chose, so without this a preview would start a second OpenMP team;
+// once its teams' threads outnumber the cores, libgomp throttles the spinning of every team
+// for as long as those threads live, and training slows by a third (measured on 2 cores).
+void useHelperThread();
+
 // Raises glibc's mmap and trim thresholds so freeing and re-allocating batch-sized tensors does
 // not fault pages in every batch. Call once at start-up; harmless to call again.
 void tuneAllocator();

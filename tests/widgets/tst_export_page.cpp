@@ -57,6 +57,7 @@ class TstExportPage : public QObject {
     ExportPage page;
     page.setProject(m_project);
     QVERIFY(page.canExport());
+    page.show();
     QTRY_VERIFY_WITH_TIMEOUT(page.usesLatestModel(), 120000);  // its own load comes first
     QSignalSpy exported(&page, &ExportPage::exported);
     QSignalSpy loaded(&page, &ExportPage::modelLoaded);
@@ -77,6 +78,9 @@ class TstExportPage : public QObject {
   void predictsWithTheLatestModelWithoutExporting() {
     ExportPage page;
     page.setProject(m_project);
+    QTest::qWait(100);
+    QVERIFY(!page.usesLatestModel());  // nothing happens while the page is hidden
+    page.show();
     QTRY_VERIFY_WITH_TIMEOUT(page.usesLatestModel() && page.validationSampleCount() > 0, 120000);
     QVERIFY2(page.statusText().startsWith(QStringLiteral("Predicting with the latest trained model")),
              qPrintable(page.statusText()));
@@ -98,6 +102,7 @@ class TstExportPage : public QObject {
     ExportPage page;
     page.setProject(m_project);
     page.loadModel(m_model);
+    page.show();
     QTRY_VERIFY_WITH_TIMEOUT(page.validationSampleCount() > 0, 60000);
     QSignalSpy predicted(&page, &ExportPage::predicted);
     page.predictSample(1);
