@@ -42,6 +42,9 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(th
   m_smoothGraph->setName(QStringLiteral("train loss, smoothed"));
   m_validGraph = m_plot->addGraph();
   m_validGraph->setName(QStringLiteral("valid loss, each epoch"));
+  // The curves grow ten times a second; the axes around them rarely change.
+  m_dataLayer = addBufferedLayer(m_plot, QStringLiteral("data"));
+  for (QCPGraph* g : {m_rawGraph, m_smoothGraph, m_validGraph}) g->setLayer(m_dataLayer);
 
   m_plot->legend->setVisible(false);
   m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
@@ -173,6 +176,9 @@ void LossPlot::redraw() {
   for (const Bucket& b : std::as_const(m_buckets)) append(b);
   if (m_currentCount > 0) append(m_current);
   m_displayedRaw = int(rawX.size());
+  const QCPRange xBefore = m_plot->xAxis->range(), yBefore = m_plot->yAxis->range();
+  const bool placeholderBefore = m_placeholder->visible();
+  const int linesBefore = int(m_epochLines.size());
 
   m_rawGraph->setData(rawX, rawY, true);
   m_smoothGraph->setData(smoothX, smoothY, true);
@@ -189,7 +195,12 @@ void LossPlot::redraw() {
   }
   updateEpochLines();
   if (m_followData) applyRanges();
-  m_plot->replot(QCustomPlot::rpQueuedReplot);
+  // Only the curves moved: repaint their layer alone (most redraws of a run).
+  if (m_plot->xAxis->range() == xBefore && m_plot->yAxis->range() == yBefore &&
+      m_placeholder->visible() == placeholderBefore && int(m_epochLines.size()) == linesBefore)
+    m_dataLayer->replot();
+  else
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void LossPlot::resetView() {

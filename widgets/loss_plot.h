@@ -10,6 +10,7 @@
 
 class QCustomPlot;
 class QCPGraph;
+class QCPLayer;
 class QCPItemText;
 class QCPItemStraightLine;
 class QTimer;
@@ -59,6 +60,7 @@ class LossPlot : public QWidget {
   QCPGraph* m_rawGraph = nullptr;
   QCPGraph* m_smoothGraph = nullptr;
   QCPGraph* m_validGraph = nullptr;
+  QCPLayer* m_dataLayer = nullptr;  // the three graphs, buffered apart from the axes
   QCPItemText* m_placeholder = nullptr;
   QVector<QCPItemStraightLine*> m_epochLines;
   QTimer* m_timer = nullptr;

@@ -145,6 +145,13 @@ void stylePlot(QCustomPlot* plot, const QFont& f, const QPalette& pal) {
   plot->legend->setBorderPen(QPen(withAlpha(text, 80), 1));
 }
 
+QCPLayer* addBufferedLayer(QCustomPlot* plot, const QString& name) {
+  plot->addLayer(name, plot->layer(QStringLiteral("main")), QCustomPlot::limAbove);
+  QCPLayer* layer = plot->layer(name);
+  layer->setMode(QCPLayer::lmBuffered);
+  return layer;
+}
+
 QCPItemText* addPlaceholder(QCustomPlot* plot, const QString& text) {
   auto* item = new QCPItemText(plot);
   item->position->setType(QCPItemPosition::ptAxisRectRatio);

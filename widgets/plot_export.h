@@ -27,6 +27,11 @@ double plotLineScale(const QFont& font);
 // Background, axes, grid, legend and fonts from the palette and `font`.
 void stylePlot(QCustomPlot* plot, const QFont& font, const QPalette& palette);
 
+// A layer above the plottables' "main" layer with a paint buffer of its own: what changes many
+// times a second (live data, a cursor) goes there, and layer->replot() repaints only it, not the
+// axes, tick labels, grid and legend.
+QCPLayer* addBufferedLayer(QCustomPlot* plot, const QString& name);
+
 // A sentence in the middle of the axis rect, shown while there is nothing to plot.
 QCPItemText* addPlaceholder(QCustomPlot* plot, const QString& text);
 void stylePlaceholder(QCPItemText* placeholder, const QFont& font, const QPalette& palette);

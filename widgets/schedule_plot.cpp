@@ -45,6 +45,10 @@ SchedulePlot::SchedulePlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
 
   m_cursor = new QCPItemStraightLine(m_plot);
   m_cursorLabel = new QCPItemText(m_plot);
+  // The cursor moves while the curves stand still: it has a layer of its own to repaint.
+  m_cursorLayer = addBufferedLayer(m_plot, QStringLiteral("cursor"));
+  m_cursor->setLayer(m_cursorLayer);
+  m_cursorLabel->setLayer(m_cursorLayer);
   m_cursorLabel->position->setTypeX(QCPItemPosition::ptPlotCoords);
   m_cursorLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
   m_cursorLabel->setPadding(QMargins(6, 4, 6, 4));
@@ -135,7 +139,7 @@ void SchedulePlot::setPosition(double epochs) {
     m_cursorLabel->setPositionAlignment(Qt::AlignBottom |
                                         (x > 0.6 * m_epochs ? Qt::AlignRight : Qt::AlignLeft));
   }
-  m_plot->replot(QCustomPlot::rpQueuedReplot);
+  m_cursorLayer->replot();
 }
 
 void SchedulePlot::resetView() {

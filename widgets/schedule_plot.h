@@ -8,6 +8,7 @@
 
 class QCustomPlot;
 class QCPGraph;
+class QCPLayer;
 class QCPItemText;
 class QCPItemStraightLine;
 
@@ -51,6 +52,7 @@ class SchedulePlot : public QWidget {
   QCPGraph* m_momGraph = nullptr;
   QCPItemStraightLine* m_cursor = nullptr;
   QCPItemText* m_cursorLabel = nullptr;
+  QCPLayer* m_cursorLayer = nullptr;  // the cursor and its label, repainted alone
   QCPItemText* m_placeholder = nullptr;
 
   OneCycleOptions m_options;
