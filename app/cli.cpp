@@ -102,8 +102,8 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   Experiment experiment(project);
   if (!o.json) {
     char head[96];
-    std::snprintf(head, sizeof head, "%-10s%-12s%-12s%-10s%s\n", "epoch", "train_loss",
-                  "valid_loss", "accuracy", "time");
+    std::snprintf(head, sizeof head, "%-10s%-12s%-12s%-16s%s\n", "epoch", "train_loss",
+                  "valid_loss", experiment.metricName().c_str(), "time");
     out << head << std::flush;
   }
   TrainingHooks hooks;
@@ -114,14 +114,14 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   hooks.onEpoch = [&](const EpochResult& e) {
     if (o.json) {
       nlohmann::json row = {{"epoch", e.epoch},         {"train_loss", e.trainLoss},
-                            {"valid_loss", e.validLoss}, {"accuracy", e.accuracy},
+                            {"valid_loss", e.validLoss}, {e.metricName, e.metric},
                             {"time", clock(e.seconds)},  {"seconds", e.seconds}};
       out << row.dump() << "\n" << std::flush;
       return;
     }
     char row[128];
-    std::snprintf(row, sizeof row, "%-10d%-12.6f%-12.6f%-10.6f%s\n", e.epoch, e.trainLoss,
-                  e.validLoss, e.accuracy, clock(e.seconds).c_str());
+    std::snprintf(row, sizeof row, "%-10d%-12.6f%-12.6f%-16.6f%s\n", e.epoch, e.trainLoss,
+                  e.validLoss, e.metric, clock(e.seconds).c_str());
     out << row << std::flush;
   };
   const std::string started = localTimeNow();

@@ -28,10 +28,12 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <filesystem>
 
 #include "engine/util/error.h"
+#include "engine/util/runtime.h"
 #include "widgets/confusion_matrix_view.h"
 #include "widgets/data_block_editor.h"
 #include "widgets/data_block_page.h"
@@ -64,6 +66,7 @@ const QString kTrainSplitterKey = QStringLiteral("window/trainSplitter");
 const QString kDataSplitterKey = QStringLiteral("window/dataSplitter");
 const QString kInspectSplitterKey = QStringLiteral("window/inspectSplitter");
 constexpr int kTopLosses = 9;  // fastai's plot_top_losses(9): a 3 x 3 grid
+constexpr int kMetricColumn = 3;  // of the epoch table: accuracy, accuracy_multi or mae
 const QString kZoomKey = QStringLiteral("view/zoom");
 
 QLabel* wrappedLabel(const QString& text = {}) {
@@ -107,6 +110,7 @@ QIcon blankIcon() {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   initResources();
+  useHelperThread();  // the GUI thread only helps: the worker's threads own the cores
   registerTrainingMetaTypes();
   setWindowTitle(QStringLiteral("Learnbench"));
   m_baseFont = QApplication::font();
@@ -1128,16 +1132,45 @@ void MainWindow::onEpochDone(const EpochResult& r) {
 
   const int row = m_epochTable->rowCount();
   m_epochTable->insertRow(row);
+  m_epochTable->horizontalHeaderItem(kMetricColumn)->setText(QString::fromStdString(r.metricName));
   const QString cells[] = {QString::number(r.epoch + 1), formatLoss(r.trainLoss),
-                           formatLoss(r.validLoss), formatPercent(r.accuracy),
+                           formatLoss(r.validLoss), formatMetric(r.metricName, r.metric),
                            formatDuration(r.seconds)};
+  const double values[] = {double(r.epoch), r.trainLoss, r.validLoss, r.metric, r.seconds};
   for (int c = 0; c < 5; ++c) {
     auto* item = new QTableWidgetItem(cells[c]);
     item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    item->setData(Qt::UserRole, values[c]);
     m_epochTable->setItem(row, c, item);
   }
+  markBestEpochs(r.metricHigherIsBetter());
   m_epochTable->scrollToBottom();
   m_resultsStack->setCurrentIndex(1);
+}
+
+void MainWindow::markBestEpochs(bool metricHigherIsBetter) {
+  // The losses are best lowest, the metric as it says; the best cell of each is bold and tinted
+  // (bold for whoever cannot tell the tint apart).
+  QColor tint = palette().color(QPalette::Highlight);
+  tint.setAlpha(60);
+  for (int c : {1, 2, kMetricColumn}) {
+    const bool higher = c == kMetricColumn && metricHigherIsBetter;
+    int best = -1;
+    for (int r = 0; r < m_epochTable->rowCount(); ++r) {
+      const double v = m_epochTable->item(r, c)->data(Qt::UserRole).toDouble();
+      if (!std::isfinite(v)) continue;
+      const double b = best < 0 ? 0 : m_epochTable->item(best, c)->data(Qt::UserRole).toDouble();
+      if (best < 0 || (higher ? v > b : v < b)) best = r;
+    }
+    for (int r = 0; r < m_epochTable->rowCount(); ++r) {
+      QTableWidgetItem* item = m_epochTable->item(r, c);
+      QFont f = item->font();
+      f.setBold(r == best);
+      item->setFont(f);
+      item->setBackground(r == best ? QBrush(tint) : QBrush());
+      item->setToolTip(r == best ? QStringLiteral("The best of this run") : QString());
+    }
+  }
 }
 
 void MainWindow::onFinished(bool stopped) {
@@ -1157,9 +1190,10 @@ void MainWindow::onFinished(bool stopped) {
     m_progressBar->setValue(m_progressBar->maximum());
     m_progressBar->setFormat(
         QStringLiteral("Finished: %1 in %2").arg(epochsWord(m_completedEpochs), time));
-    const QString text = QStringLiteral("Training finished: %1 in %2, accuracy %3")
+    const QString text = QStringLiteral("Training finished: %1 in %2, %3 %4")
                              .arg(epochsWord(m_completedEpochs), time,
-                                  formatPercent(m_lastEpoch.accuracy));
+                                  QString::fromStdString(m_lastEpoch.metricName),
+                                  formatMetric(m_lastEpoch.metricName, m_lastEpoch.metric));
     setStatus(text);
     setStepState(TrainStep, true, text);
   }

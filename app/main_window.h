@@ -127,6 +127,7 @@ class MainWindow : public QMainWindow {
   void onInterpreted(const lb::Interpretation& result);
   void onInterpretFailed(const QString& sentence);
   void clearInspection(const QString& message);  // empty views, the message in their place
+  void markBestEpochs(bool metricHigherIsBetter);  // the epoch table's best value per column
   void showInspectSummary();  // m_inspectSummary in words, above the top losses
 
   // The project as runs see it: the built-in example lives in the resources, so its runs keep

@@ -43,4 +43,8 @@ QString formatCount(long long n) {
   return QLocale(QLocale::English, QLocale::UnitedStates).toString(n);
 }
 
+QString formatMetric(const std::string& name, double value) {
+  return name.find("accuracy") != std::string::npos ? formatPercent(value) : formatLoss(value);
+}
+
 }  // namespace lb

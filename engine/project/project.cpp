@@ -52,7 +52,8 @@ std::vector<RunRecord> runsFromJson(const FieldReader& top, const std::string& w
     if (results && !results->is_array()) r.fail(name + ".results", "must be a list");
     for (std::size_t e = 0; results && e < results->size(); ++e) {
       FieldReader er((*results)[e], name + ".results[" + std::to_string(e) + "]", where,
-                     {"epoch", "trainLoss", "validLoss", "accuracy", "seconds"});
+                     {"epoch", "trainLoss", "validLoss", "accuracy", "accuracy_multi", "mae",
+                      "seconds"});
       // A loss that turned NaN is stored as null (JSON has no NaN).
       auto value = [&](const char* key) {
         const json* v = er.find(key);
@@ -62,7 +63,12 @@ std::vector<RunRecord> runsFromJson(const FieldReader& top, const std::string& w
       res.epoch = er.integer("epoch", 0, 0, 1 << 30);
       res.trainLoss = value("trainLoss");
       res.validLoss = value("validLoss");
-      res.accuracy = value("accuracy");
+      // The metric is stored under its own name.
+      for (const char* metric : {"accuracy", "accuracy_multi", "mae"})
+        if (er.find(metric)) {
+          res.metricName = metric;
+          res.metric = value(metric);
+        }
       res.seconds = er.number("seconds", 0, 0, 1e300);
       run.results.push_back(res);
     }
@@ -77,7 +83,7 @@ json runsToJson(const std::vector<RunRecord>& runs) {
     json results = json::array();
     for (const auto& e : run.results)
       results.push_back({{"epoch", e.epoch}, {"trainLoss", e.trainLoss}, {"validLoss", e.validLoss},
-                         {"accuracy", e.accuracy}, {"seconds", e.seconds}});
+                         {e.metricName, e.metric}, {"seconds", e.seconds}});
     list.push_back({{"started", run.started}, {"epochs", run.epochs}, {"lr", run.lr},
                     {"batchSize", run.batchSize}, {"seed", run.seed}, {"ended", run.ended},
                     {"results", results}});

@@ -30,6 +30,10 @@ std::filesystem::path pretrainedPath(const Project& project);
 
 BuiltLearner buildLearner(const Project& project, bool loadPretrained = true);
 
+// The metric each target is judged by, as fastai's defaults: accuracy, accuracy_multi, mae.
+std::shared_ptr<Metric> targetMetric(TargetKind target);
+std::string targetMetricName(TargetKind target);
+
 // The two halves of buildLearner: the data block's loaders on the device, then the model, loss
 // and Learner over them (a model that does not fit the data throws here, not in the first).
 DataLoaders buildProjectData(const Project& project);

@@ -123,8 +123,10 @@ void ProgressReporter::afterEpoch(Learner& learn) {
   e.epoch = r.epoch;
   e.trainLoss = r.trainLoss;
   e.validLoss = r.validLoss;
-  for (std::size_t i = 0; i < r.metrics.size(); ++i)
-    if (learn.recorder().metricNames[i] == "accuracy") e.accuracy = r.metrics[i];
+  if (!r.metrics.empty()) {  // the first metric is the project's (build_learner.h)
+    e.metricName = learn.recorder().metricNames.front();
+    e.metric = r.metrics.front();
+  }
   e.seconds = r.seconds;
   onEpoch(e);
 }

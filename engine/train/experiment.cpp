@@ -81,6 +81,14 @@ std::filesystem::path pretrainedPath(const Project& p) {
   return file.is_absolute() ? file : p.folder() / file;
 }
 
+std::shared_ptr<Metric> targetMetric(TargetKind target) {
+  if (target == TargetKind::MultiCategory) return std::make_shared<AccuracyMulti>();
+  if (target == TargetKind::Regression) return std::make_shared<MeanAbsoluteError>();
+  return std::make_shared<Accuracy>();
+}
+
+std::string targetMetricName(TargetKind target) { return targetMetric(target)->name(); }
+
 DataLoaders buildProjectData(const Project& p) {
   DataLoaders data = buildDataLoaders(p.data, p.folder(), p.train.batchSize, p.train.seed);
   const auto device = defaultDevice();
@@ -106,15 +114,10 @@ BuiltLearner buildLearnerOn(const Project& p, DataLoaders loaders, bool loadPret
   if (loadPretrained && !p.model.pretrained.empty())
     built.pretrainedTensors =
         loadPretrainedBody(model, net.headStart, pretrainedPath(p)).tensorsCopied;
-  LossFunction loss = crossEntropyLoss;
-  std::vector<std::shared_ptr<Metric>> metrics{std::make_shared<Accuracy>()};
-  if (data.target == TargetKind::MultiCategory) {
-    loss = bceWithLogitsLoss;
-    metrics = {std::make_shared<AccuracyMulti>()};
-  } else if (data.target == TargetKind::Regression) {
-    loss = mseLoss;
-    metrics = {std::make_shared<MeanAbsoluteError>()};
-  }
+  const LossFunction loss = data.target == TargetKind::MultiCategory ? bceWithLogitsLoss
+                            : data.target == TargetKind::Regression  ? mseLoss
+                                                                     : crossEntropyLoss;
+  const std::vector<std::shared_ptr<Metric>> metrics{targetMetric(data.target)};
   built.classes = data.vocab;
   built.learner = std::make_unique<Learner>(data.train, data.valid, model, loss, metrics,
                                             OptimizerOptions{}, splitBodyHead(net.headStart));
@@ -152,6 +155,7 @@ int Experiment::validItems() const { return int(m_impl->data.valid->items()); }
 int Experiment::batchesPerEpoch() const { return m_impl->data.train->batches(); }
 ImageShape Experiment::inputShape() const { return m_impl->data.shape; }
 int Experiment::outputs() const { return m_impl->data.outputs(); }
+std::string Experiment::metricName() const { return targetMetricName(m_impl->data.target); }
 long long Experiment::parameterCount() const {
   return m_impl->learner ? countParameters(*m_impl->learner->model()) : 0;
 }

@@ -66,6 +66,8 @@ class Experiment {
   long long parameterCount() const;
   ImageShape inputShape() const;  // one item as the model sees it
   int outputs() const;            // the model's outputs: classes, labels, or 1 for regression
+  // The metric each epoch reports, as fastai names it: accuracy, accuracy_multi or mae.
+  std::string metricName() const;
   // One training item's cost on this machine, measured with the real model on random inputs
   // (engine/train/time_estimate.h); the model comes back as it was.
   double secondsPerItem();

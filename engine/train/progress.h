@@ -2,6 +2,8 @@
 // Plain value structs the Learner reports while it trains. No torch, no Qt: the CLI prints them,
 // the GUI queues them across threads, the tests inspect them.
 
+#include <string>
+
 namespace lb {
 
 struct BatchProgress {
@@ -24,7 +26,11 @@ struct EpochResult {
   int epoch = 0;         // 0-based
   double trainLoss = 0;  // smoothed training loss at the end of the epoch, as fastai prints it
   double validLoss = 0;  // mean over validation items
-  double accuracy = 0;   // fraction of validation items classified right
+  // The project's metric over the validation set, as fastai names it: "accuracy" (categories),
+  // "accuracy_multi" (multi-label) or "mae" (regression; lower is better).
+  std::string metricName = "accuracy";
+  double metric = 0;
+  bool metricHigherIsBetter() const { return metricName.find("accuracy") != std::string::npos; }
   double seconds = 0;    // wall time of the epoch, validation included
 };
 

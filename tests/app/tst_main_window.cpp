@@ -148,23 +148,40 @@ void TstMainWindow::stopEndsTrainingWithinABatch() {
 
 void TstMainWindow::tinyRunFinishes() {
   MainWindow w;
-  QVERIFY(w.openProject(writeProject(1200, 1)));
+  QVERIFY(w.openProject(writeProject(1200, 3)));
   w.show();
   auto* plot = w.findChild<lb::LossPlot*>(QStringLiteral("lossPlot"));
   auto* table = w.findChild<QTableWidget*>(QStringLiteral("epochTable"));
   auto* progress = w.findChild<QProgressBar*>(QStringLiteral("progressBar"));
   auto* epochs = w.findChild<QSpinBox*>(QStringLiteral("epochsSpin"));
   QVERIFY(plot && table && progress && epochs);
-  QCOMPARE(epochs->value(), 1);
+  QCOMPARE(epochs->value(), 3);
 
   QTest::mouseClick(button(w, "trainButton"), Qt::LeftButton);
   QTRY_VERIFY_WITH_TIMEOUT(!w.isTraining(), kTimeoutMs);
-  QVERIFY2(w.statusText().startsWith(QStringLiteral("Training finished: 1 epoch")),
+  QVERIFY2(w.statusText().startsWith(QStringLiteral("Training finished: 3 epochs")),
            qPrintable(w.statusText()));
-  QCOMPARE(table->rowCount(), 1);
+  QVERIFY2(w.statusText().contains(QStringLiteral("accuracy")), qPrintable(w.statusText()));
+  QCOMPARE(table->rowCount(), 3);
   QCOMPARE(table->item(0, 0)->text(), QStringLiteral("1"));
+  QCOMPARE(table->horizontalHeaderItem(3)->text(), QStringLiteral("accuracy"));
   QVERIFY(table->item(0, 3)->text().endsWith(QLatin1Char('%')));
-  QCOMPARE(plot->epochPointCount(), 1);
+  // As fastai's table, read at a glance: the best of each column is marked (bold and tinted):
+  // the lowest losses, the highest accuracy.
+  for (int c = 1; c <= 3; ++c) {
+    int best = 0, marked = 0;
+    for (int r = 0; r < 3; ++r) {
+      const double v = table->item(r, c)->data(Qt::UserRole).toDouble();
+      const double b = table->item(best, c)->data(Qt::UserRole).toDouble();
+      if (c == 3 ? v > b : v < b) best = r;
+    }
+    for (int r = 0; r < 3; ++r) {
+      QCOMPARE(table->item(r, c)->font().bold(), r == best);
+      marked += table->item(r, c)->font().bold();
+    }
+    QCOMPARE(marked, 1);
+  }
+  QCOMPARE(plot->epochPointCount(), 3);
   QVERIFY(plot->batchPointCount() > 0);
   QCOMPARE(progress->value(), progress->maximum());
   QVERIFY(button(w, "trainButton")->isEnabled());

@@ -337,8 +337,8 @@ class TestDataBlock : public QObject {
     Experiment experiment(p);
     const TrainingOutcome outcome = experiment.train({});
     QCOMPARE(int(outcome.epochs.size()), 2);
-    QVERIFY2(outcome.epochs.back().accuracy > 0.5,
-             qPrintable(QString::number(outcome.epochs.back().accuracy)));
+    QVERIFY2(outcome.epochs.back().metric > 0.5,
+             qPrintable(QString::number(outcome.epochs.back().metric)));
   }
 };
 

@@ -58,15 +58,19 @@ class TestProject : public QObject {
     Project p;
     saveProject(p, file);
     RunRecord run{"2026-11-24 05:00:00", 3, 1e-3, 64, 42, "stopped", {}};
-    run.results.push_back({0, 0.5, 0.4, 0.9, 8.0});
-    run.results.push_back({1, std::nan(""), std::nan(""), 0.1, 8.0});  // a loss that diverged
+    run.results.push_back({0, 0.5, 0.4, "accuracy", 0.9, 8.0});
+    run.results.push_back({1, std::nan(""), std::nan(""), "accuracy", 0.1, 8.0});  // diverged
     appendRun(file, run);
+    run.results = {{0, 0.5, 0.4, "mae", 1.25, 8.0}};  // a regression run keeps its own metric
     appendRun(file, run);
     const Project q = loadProject(file);
     QCOMPARE(int(q.runs.size()), 2);
     QCOMPARE(q.runs[1].ended, std::string("stopped"));
-    QCOMPARE(q.runs[1].results[0].accuracy, 0.9);
-    QVERIFY(std::isnan(q.runs[1].results[1].validLoss));
+    QCOMPARE(q.runs[0].results[0].metricName, std::string("accuracy"));
+    QCOMPARE(q.runs[0].results[0].metric, 0.9);
+    QVERIFY(std::isnan(q.runs[0].results[1].validLoss));
+    QCOMPARE(q.runs[1].results[0].metricName, std::string("mae"));
+    QCOMPARE(q.runs[1].results[0].metric, 1.25);
   }
 
   void badInputSaysWhatIsWrong_data() {

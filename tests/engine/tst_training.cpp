@@ -87,7 +87,7 @@ class TestTraining : public QObject {
              qPrintable(QStringLiteral("%1 -> %2").arg(batches[5].smoothLoss).arg(batches.back().smoothLoss)));
     QVERIFY(out.epochs[1].validLoss < out.epochs[0].validLoss);
     // Chance is 10%.
-    QVERIFY2(out.epochs.back().accuracy > 0.70, qPrintable(QString::number(out.epochs.back().accuracy)));
+    QVERIFY2(out.epochs.back().metric > 0.70, qPrintable(QString::number(out.epochs.back().metric)));
     // The schedule reached the batches: warm-up from lr/25, momentum low at the peak.
     LB_COMPARE_NEAR(batches.front().lr, 1e-2 / 25, 1e-9);
     LB_COMPARE_NEAR(batches.front().mom, 0.95, 1e-9);
