@@ -11,9 +11,14 @@
 // share of the cores from the throughput figure): the GUI event loop's latency while the window
 // trains (a 10 ms timer in the GUI thread recording how late each tick comes: median and p99),
 // and the cost of one loss-plot redraw after 100,000 batches (the plot decimates, so it must not
-// grow with the run).
+// grow with the run). The CLI column is the same epoch trained by learnbench-cli in a process of
+// its own (its epoch's own seconds, so a little in its favour): what a window-less run gets.
 //   bench_gui_training [--limit N] [--repeats R]
 #include <QApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QTimer>
@@ -28,6 +33,7 @@
 #include "widgets/loss_plot.h"
 #include "widgets/qcustomplot_include.h"
 #include "bench/bench_common.h"
+#include "engine/project/project.h"
 #include "engine/train/experiment.h"
 #include "engine/util/runtime.h"
 
@@ -37,7 +43,7 @@ namespace {
 // thread, so the same OpenMP team. (A second thread training with two intra-op threads gives
 // the process a second team; on two cores libgomp then throttles its spinning and both teams
 // slow down by a third or more, which would measure the bench, not the window.)
-double engineAlone(lb::MainWindow& window, const lb::Project& project) {
+double engineAlone(lb::MainWindow& window, const lb::Project& project, int* trainItems) {
   double imagesPerSecond = 0;
   QMetaObject::invokeMethod(
       window.trainingWorker(),
@@ -46,9 +52,27 @@ double engineAlone(lb::MainWindow& window, const lb::Project& project) {
         lb::bench::Stopwatch clock;
         experiment.train();
         imagesPerSecond = experiment.trainItems() * project.train.epochs / clock.seconds();
+        *trainItems = experiment.trainItems();
       },
       Qt::BlockingQueuedConnection);
   return imagesPerSecond;
+}
+
+// The same epoch by learnbench-cli in its own process: training images over its epoch's seconds.
+double cliAlone(const lb::Project& project, int trainItems) {
+  QTemporaryDir dir;
+  const std::string file = dir.filePath(QStringLiteral("bench.lbproj")).toStdString();
+  lb::saveProject(project, file);
+  QProcess cli;
+  cli.start(QStringLiteral(LB_CLI_PATH),
+            {QStringLiteral("train"), QString::fromStdString(file), QStringLiteral("--json")});
+  if (!cli.waitForFinished(-1) || cli.exitCode() != 0) {
+    std::fprintf(stderr, "learnbench-cli failed: %s\n", cli.readAllStandardError().constData());
+    return 0;
+  }
+  const QByteArray last = cli.readAllStandardOutput().trimmed().split('\n').last();
+  const double seconds = QJsonDocument::fromJson(last).object().value(QStringLiteral("seconds")).toDouble();
+  return seconds > 0 ? trainItems * project.train.epochs / seconds : 0;
 }
 
 // CPU seconds the calling thread has used: the GUI thread's own cost of watching.
@@ -163,22 +187,25 @@ int main(int argc, char** argv) {
   std::printf("Fashion-MNIST, one epoch (%s training images), %d repeats, platform %s\n",
               limit ? std::to_string(limit).c_str() : "60000", repeats,
               qPrintable(QGuiApplication::platformName()));
-  std::printf("%-6s %16s %16s %14s %14s %14s\n", "batch", "engine img/s", "window img/s",
-              "window/engine", "GUI thread CPU", "late med/p99");
+  std::printf("%-6s %13s %13s %13s %14s %11s %15s %14s\n", "batch", "CLI img/s", "engine img/s",
+              "window img/s", "window/engine", "window/CLI", "GUI thread CPU", "late med/p99");
   for (int bs : {64, 128}) {
     project.train.batchSize = bs;
-    std::vector<double> engine, gui, guiCpu, late;
+    std::vector<double> cli, engine, gui, guiCpu, late;
     for (int r = 0; r < repeats; ++r) {
       waitUntilIdle(window);
-      engine.push_back(engineAlone(window, project));
+      int trainItems = 0;
+      engine.push_back(engineAlone(window, project, &trainItems));
+      cli.push_back(cliAlone(project, trainItems));
       const WindowRun run = withWindow(window, project, false);
       gui.push_back(run.imagesPerSecond);
       guiCpu.push_back(run.guiCpuShare);
     }
     late = withWindow(window, project, true).lateMs;
-    const double e = lb::bench::median(engine), g = lb::bench::median(gui);
-    std::printf("%-6d %16.0f %16.0f %14.3f %13.1f%% %6.1f/%.1f ms\n", bs, e, g, g / e,
-                100 * lb::bench::median(guiCpu), lb::bench::median(late),
+    const double c = lb::bench::median(cli), e = lb::bench::median(engine),
+                 g = lb::bench::median(gui);
+    std::printf("%-6d %13.0f %13.0f %13.0f %14.3f %11.3f %14.1f%% %6.1f/%.1f ms\n", bs, c, e, g,
+                g / e, g / c, 100 * lb::bench::median(guiCpu), lb::bench::median(late),
                 lb::bench::percentile(late, 0.99));
   }
   std::printf("\nloss plot redraw (1200x600), curves only as in a run: %.1f ms after 1,000 "
