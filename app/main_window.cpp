@@ -154,6 +154,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   exportLayout->addWidget(m_exportPage, 1);
   m_pages->addWidget(exportPage);
   connect(m_stepList, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
+  connect(m_stepList, &QListWidget::currentRowChanged, this, [this](int row) {
+    if (row == InspectStep) inspectTrainedModel();
+  });
 
   m_mainSplitter = new QSplitter(Qt::Horizontal);
   m_mainSplitter->addWidget(m_stepList);
@@ -934,6 +937,15 @@ void MainWindow::inspect() {
       Qt::QueuedConnection);
 }
 
+void MainWindow::inspectTrainedModel() {
+  // A project trained in an earlier session has a checkpoint: show what it gets wrong at once
+  // rather than an empty page.
+  std::error_code ec;
+  if (!m_hasInspection && m_hasProject && !workerBusy() &&
+      std::filesystem::exists(runProject().lastCheckpoint(), ec))
+    inspect();
+}
+
 void MainWindow::inspectCell(int actual, int predicted) {
   if (m_training) {
     // The worker is training: narrow the tiles of the last epoch to the cell; once the run is
@@ -962,6 +974,7 @@ Project MainWindow::runProject() const {
 
 void MainWindow::onInterpreted(const Interpretation& result) {
   m_interpreting = false;
+  m_hasInspection = true;
   setTraining(m_training);  // a run may have been queued behind the inspection
   if (result.target == "multi-category") {
     m_multiLabel->setInterpretation(result);
@@ -1034,6 +1047,7 @@ void MainWindow::onInterpretFailed(const QString& sentence) {
 }
 
 void MainWindow::clearInspection(const QString& message) {
+  m_hasInspection = false;
   m_topLosses->clear();
   m_confusion->clear();
   m_multiLabel->clear();

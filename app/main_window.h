@@ -129,6 +129,7 @@ class MainWindow : public QMainWindow {
   void clearInspection(const QString& message);  // empty views, the message in their place
   void markBestEpochs(bool metricHigherIsBetter);  // the epoch table's best value per column
   void showInspectSummary();  // m_inspectSummary in words, above the top losses
+  void inspectTrainedModel();  // Inspect the last checkpoint when the page shows nothing yet
 
   // The project as runs see it: the built-in example lives in the resources, so its runs keep
   // their checkpoints in the user's data folder instead.
@@ -170,6 +171,7 @@ class MainWindow : public QMainWindow {
     int epoch = 0;  // the epoch of a run still training, 0 once it is over (or for Refresh)
   };
   InspectSummary m_inspectSummary;
+  bool m_hasInspection = false;  // the Inspect views show a model's results
   QElapsedTimer m_runClock;
   QElapsedTimer m_scheduleClock;  // since the schedule cursor last moved
 

@@ -303,7 +303,12 @@ void ConfusionMatrixView::resetView() {
 void ConfusionMatrixView::applyStyle() {
   const QFont f = font();
   stylePlot(m_plot, f, palette());
-  for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) axis->grid()->setVisible(false);
+  for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
+    axis->grid()->setVisible(false);
+    // Ticks point out: drawn into the first row and column they read as minus signs ("-21").
+    axis->setTickLength(0, 4);
+    axis->setSubTicks(false);
+  }
   m_scale->axis()->setTickLabelFont(f);
   m_scale->axis()->setLabelFont(f);
   m_scale->axis()->setTickLabelColor(palette().color(QPalette::Text));

@@ -495,6 +495,16 @@ void TstMainWindow::inspectShowsTopLossesAndConfusion() {
 
   // The run left a checkpoint beside the project and is in the project's history.
   QVERIFY(std::filesystem::exists(w.project().lastCheckpoint()));
+  // Opened again later, the project's Inspect page shows its trained model at once.
+  {
+    MainWindow again;
+    QVERIFY(again.openProject(QString::fromStdString(w.project().file.string())));
+    again.show();
+    auto* topAgain = again.findChild<lb::TopLossesView*>(QStringLiteral("topLosses"));
+    QCOMPARE(topAgain->visibleCount(), 0);
+    again.showStep(MainWindow::InspectStep);
+    QTRY_VERIFY_WITH_TIMEOUT(!again.isInspecting() && topAgain->visibleCount() == 9, kTimeoutMs);
+  }
   const lb::Project onDisk = lb::loadProject(w.project().file);
   QCOMPARE(int(onDisk.runs.size()), 1);
   QCOMPARE(QString::fromStdString(onDisk.runs[0].ended), QStringLiteral("finished"));
