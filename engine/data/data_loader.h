@@ -6,7 +6,10 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
+
+#include "engine/util/error.h"
 
 namespace lb {
 
@@ -29,6 +32,15 @@ class DataLoader {
   virtual Batch itemsAt(const std::vector<std::int64_t>& positions) = 0;
   // Where batches are delivered.
   virtual void to(torch::Device device) = 0;
+
+ protected:
+  // What itemsAt() checks first: every position names an item of this set.
+  void checkPositions(const std::vector<std::int64_t>& positions) const {
+    for (std::int64_t p : positions)
+      if (p < 0 || p >= items())
+        throw Error("There is no item " + std::to_string(p) + " among the " +
+                    std::to_string(items()) + " of this set.");
+  }
 };
 
 }  // namespace lb

@@ -8,7 +8,6 @@
 
 #include "engine/data/batch_transforms.h"
 #include "engine/data/item_transforms.h"
-#include "engine/util/error.h"
 #include "engine/util/runtime.h"
 
 namespace lb {
@@ -239,14 +238,8 @@ Batch ImageLoader::itemsAt(const std::vector<std::int64_t>& positions) {
     order = m_order;
     epoch = std::max(0, m_epoch);
   }
-  std::vector<std::size_t> at;
-  for (std::int64_t p : positions) {
-    if (p < 0 || p >= items())
-      throw Error("There is no item " + std::to_string(p) + " among the " +
-                  std::to_string(items()) + " of this set.");
-    at.push_back(std::size_t(p));
-  }
-  Batch b = makeItems(*order, epoch, at);
+  checkPositions(positions);
+  Batch b = makeItems(*order, epoch, {positions.begin(), positions.end()});
   return {b.x.to(m_device), b.y.to(m_device)};
 }
 

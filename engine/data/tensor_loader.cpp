@@ -59,10 +59,7 @@ Batch TensorLoader::batch(int index) {
 }
 
 Batch TensorLoader::itemsAt(const std::vector<std::int64_t>& positions) {
-  for (std::int64_t p : positions)
-    if (p < 0 || p >= items())
-      throw Error("There is no item " + std::to_string(p) + " among the " +
-                  std::to_string(items()) + " of this set.");
+  checkPositions(positions);
   const auto where = torch::tensor(positions, torch::kLong).to(m_order.device());
   const auto idx = m_shuffle ? m_order.index_select(0, where) : where;
   return {m_x.index_select(0, idx), m_y.index_select(0, idx)};
