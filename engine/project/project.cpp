@@ -51,9 +51,11 @@ std::vector<RunRecord> runsFromJson(const FieldReader& top, const std::string& w
     const json* results = r.find("results");
     if (results && !results->is_array()) r.fail(name + ".results", "must be a list");
     for (std::size_t e = 0; results && e < results->size(); ++e) {
-      FieldReader er((*results)[e], name + ".results[" + std::to_string(e) + "]", where,
-                     {"epoch", "trainLoss", "validLoss", "accuracy", "accuracy_multi", "mae",
-                      "seconds"});
+      // Each epoch's metric is stored under its own name (fastai's: the targets' metrics).
+      const char* const metrics[] = {"accuracy", "accuracy_multi", "mae"};
+      std::set<std::string> known = {"epoch", "trainLoss", "validLoss", "seconds"};
+      known.insert(std::begin(metrics), std::end(metrics));
+      FieldReader er((*results)[e], name + ".results[" + std::to_string(e) + "]", where, known);
       // A loss that turned NaN is stored as null (JSON has no NaN).
       auto value = [&](const char* key) {
         const json* v = er.find(key);
@@ -63,8 +65,7 @@ std::vector<RunRecord> runsFromJson(const FieldReader& top, const std::string& w
       res.epoch = er.integer("epoch", 0, 0, 1 << 30);
       res.trainLoss = value("trainLoss");
       res.validLoss = value("validLoss");
-      // The metric is stored under its own name.
-      for (const char* metric : {"accuracy", "accuracy_multi", "mae"})
+      for (const char* metric : metrics)
         if (er.find(metric)) {
           res.metricName = metric;
           res.metric = value(metric);
