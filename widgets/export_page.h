@@ -1,8 +1,9 @@
 #pragma once
 // The Export step: writes the project's trained model as TorchScript (exportModel, off the GUI
-// thread), and predicts with a model file on an image the user drops or picks from the
-// validation set (the project's latest trained model until the user opens another file): the image large, its actual label when known, and the most likely classes as
-// a bar chart of probabilities, best first. Torch-free (engine/models/export.h). Every failure
+// thread), and predicts with a model file (the project's latest trained model until the user
+// opens another) on an image the user drops or picks from the validation set: the image large,
+// its actual label when known, and the most likely classes as a bar chart of probabilities,
+// best first. Torch-free (engine/models/export.h). Every failure
 // is a sentence in the page's status line and the failed() signal, never a crash.
 #include <QString>
 #include <QWidget>
