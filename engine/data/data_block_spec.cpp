@@ -2,42 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/project/field_reader.h"
+#include "engine/core/field_reader.h"
 
 namespace lb {
 
 using nlohmann::json;
-
-namespace {
-
-// The names each enum has in the project file, in the enum's order.
-constexpr const char* kSourceNames[] = {"fashion-mnist", "folder", "csv"};
-constexpr const char* kInputNames[] = {"auto", "grayscale", "rgb"};
-constexpr const char* kTargetNames[] = {"category", "multi-category", "regression"};
-constexpr const char* kSplitNames[] = {"random", "grandparent", "csv", "file-list"};
-constexpr const char* kLabelNames[] = {"parent", "regex", "csv"};
-constexpr const char* kNormalizeNames[] = {"data", "imagenet", "none"};
-constexpr const char* kResizeNames[] = {"squish", "crop", "pad"};
-constexpr const char* kPadNames[] = {"zeros", "reflection"};
-constexpr const char* kStepNames[] = {"Source", "Blocks", "Items", "Split", "Label",
-                                      "Item transforms", "Batch transforms"};
-
-template <typename E, std::size_t N>
-E pick(const FieldReader& r, const std::string& key, E fallback, const char* const (&names)[N]) {
-  return static_cast<E>(r.choice(key, static_cast<int>(fallback), names));
-}
-
-}  // namespace
-
-const char* dataStepName(DataStep s) { return kStepNames[int(s)]; }
-const char* sourceKindName(SourceKind k) { return kSourceNames[int(k)]; }
-const char* inputKindName(InputKind k) { return kInputNames[int(k)]; }
-const char* targetKindName(TargetKind k) { return kTargetNames[int(k)]; }
-const char* splitKindName(SplitKind k) { return kSplitNames[int(k)]; }
-const char* labelKindName(LabelKind k) { return kLabelNames[int(k)]; }
-const char* normalizeKindName(NormalizeKind k) { return kNormalizeNames[int(k)]; }
-const char* resizeMethodName(ResizeMethod m) { return kResizeNames[int(m)]; }
-const char* padModeName(PadMode m) { return kPadNames[int(m)]; }
 
 DataBlockSpec dataBlockFromJson(const json& object, const std::string& where,
                                 const DataBlockSpec& defaults) {
@@ -46,13 +15,13 @@ DataBlockSpec dataBlockFromJson(const json& object, const std::string& where,
                 {"source", "path", "limit", "extensions", "csv", "input", "target", "split",
                  "label", "resize", "randomResizedCrop", "augment", "normalize", "cache",
                  "workers", "vocab"});
-  s.source = pick(r, "source", s.source, kSourceNames);
+  s.source = r.choice("source", s.source, kSourceKindNames);
   s.path = r.text("path", s.path);
   s.limit = r.integer("limit", s.limit, 0, 1 << 30);
   s.extensions = r.texts("extensions", s.extensions);
-  s.input = pick(r, "input", s.input, kInputNames);
-  s.target = pick(r, "target", s.target, kTargetNames);
-  s.normalize = pick(r, "normalize", s.normalize, kNormalizeNames);
+  s.input = r.choice("input", s.input, kInputKindNames);
+  s.target = r.choice("target", s.target, kTargetKindNames);
+  s.normalize = r.choice("normalize", s.normalize, kNormalizeKindNames);
   s.cache = r.boolean("cache", s.cache);
   s.workers = r.integer("workers", s.workers, 0, 256);
   s.vocab = r.texts("vocab", s.vocab);
@@ -67,7 +36,7 @@ DataBlockSpec dataBlockFromJson(const json& object, const std::string& where,
 
   FieldReader split(r.object("split"), "data.split", where,
                     {"kind", "validPct", "seed", "trainName", "validName", "file"});
-  s.split.kind = pick(split, "kind", s.split.kind, kSplitNames);
+  s.split.kind = split.choice("kind", s.split.kind, kSplitKindNames);
   s.split.validPct = split.number("validPct", s.split.validPct, 0.0, 1.0);
   s.split.seed = std::uint64_t(split.integer("seed", int(s.split.seed), 0, 2147483647));
   s.split.trainName = split.text("trainName", s.split.trainName);
@@ -75,14 +44,14 @@ DataBlockSpec dataBlockFromJson(const json& object, const std::string& where,
   s.split.file = split.text("file", s.split.file);
 
   FieldReader label(r.object("label"), "data.label", where, {"kind", "regex"});
-  s.label.kind = pick(label, "kind", s.label.kind, kLabelNames);
+  s.label.kind = label.choice("kind", s.label.kind, kLabelKindNames);
   s.label.regex = label.text("regex", s.label.regex);
 
   FieldReader resize(r.object("resize"), "data.resize", where, {"width", "height", "method", "pad"});
   s.resize.width = resize.integer("width", s.resize.width, 0, 8192);
   s.resize.height = resize.integer("height", s.resize.height, 0, 8192);
-  s.resize.method = pick(resize, "method", s.resize.method, kResizeNames);
-  s.resize.pad = pick(resize, "pad", s.resize.pad, kPadNames);
+  s.resize.method = resize.choice("method", s.resize.method, kResizeMethodNames);
+  s.resize.pad = resize.choice("pad", s.resize.pad, kPadModeNames);
   if ((s.resize.width == 0) != (s.resize.height == 0))
     resize.fail("data.resize", "needs both a width and a height (or neither, to keep the size)");
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/enum_names.h"
 #include "engine/data/transform_options.h"
 
 namespace lb {
@@ -24,17 +25,64 @@ enum class NormalizeKind { Data, ImageNet, None };
 
 // The steps of the block, in the order the editor shows them as cards; errors name one.
 enum class DataStep { Source, Blocks, Items, Split, Label, ItemTransforms, BatchTransforms };
-const char* dataStepName(DataStep step);  // "Source", "Blocks", ...
 
-// Each enum's name in the project file ("fashion-mnist", "folder", "csv", ...).
-const char* sourceKindName(SourceKind kind);
-const char* inputKindName(InputKind kind);
-const char* targetKindName(TargetKind kind);
-const char* splitKindName(SplitKind kind);
-const char* labelKindName(LabelKind kind);
-const char* normalizeKindName(NormalizeKind kind);
-const char* resizeMethodName(ResizeMethod method);
-const char* padModeName(PadMode mode);
+// Each enum's name in the project file ("fashion-mnist", "folder", "csv", ...), in the enum's
+// order (engine/core/enum_names.h).
+inline constexpr EnumNames<SourceKind, 3> kSourceKindNames{{
+    {SourceKind::FashionMnist, "fashion-mnist"},
+    {SourceKind::Folder, "folder"},
+    {SourceKind::Csv, "csv"},
+}};
+inline constexpr EnumNames<InputKind, 3> kInputKindNames{{
+    {InputKind::Auto, "auto"},
+    {InputKind::Grayscale, "grayscale"},
+    {InputKind::Rgb, "rgb"},
+}};
+inline constexpr EnumNames<TargetKind, 3> kTargetKindNames{{
+    {TargetKind::Category, "category"},
+    {TargetKind::MultiCategory, "multi-category"},
+    {TargetKind::Regression, "regression"},
+}};
+inline constexpr EnumNames<SplitKind, 4> kSplitKindNames{{
+    {SplitKind::Random, "random"},
+    {SplitKind::Grandparent, "grandparent"},
+    {SplitKind::CsvColumn, "csv"},
+    {SplitKind::FileList, "file-list"},
+}};
+inline constexpr EnumNames<LabelKind, 3> kLabelKindNames{{
+    {LabelKind::ParentFolder, "parent"},
+    {LabelKind::Regex, "regex"},
+    {LabelKind::CsvColumn, "csv"},
+}};
+inline constexpr EnumNames<NormalizeKind, 3> kNormalizeKindNames{{
+    {NormalizeKind::Data, "data"},
+    {NormalizeKind::ImageNet, "imagenet"},
+    {NormalizeKind::None, "none"},
+}};
+// The steps' names as errors and the editor's cards show them ("Source", "Blocks", ...).
+inline constexpr EnumNames<DataStep, 7> kDataStepNames{{
+    {DataStep::Source, "Source"},
+    {DataStep::Blocks, "Blocks"},
+    {DataStep::Items, "Items"},
+    {DataStep::Split, "Split"},
+    {DataStep::Label, "Label"},
+    {DataStep::ItemTransforms, "Item transforms"},
+    {DataStep::BatchTransforms, "Batch transforms"},
+}};
+
+inline const char* dataStepName(DataStep step) { return nameOf(kDataStepNames, step); }
+inline const char* sourceKindName(SourceKind kind) { return nameOf(kSourceKindNames, kind); }
+inline const char* inputKindName(InputKind kind) { return nameOf(kInputKindNames, kind); }
+inline const char* targetKindName(TargetKind kind) { return nameOf(kTargetKindNames, kind); }
+inline const char* splitKindName(SplitKind kind) { return nameOf(kSplitKindNames, kind); }
+inline const char* labelKindName(LabelKind kind) { return nameOf(kLabelKindNames, kind); }
+inline const char* normalizeKindName(NormalizeKind kind) {
+  return nameOf(kNormalizeKindNames, kind);
+}
+inline const char* resizeMethodName(ResizeMethod method) {
+  return nameOf(kResizeMethodNames, method);
+}
+inline const char* padModeName(PadMode mode) { return nameOf(kPadModeNames, mode); }
 
 struct CsvOptions {
   std::string pathColumn = "name";   // file names, relative to `folder`

@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/image_shape.h"
 #include "engine/data/data_block.h"
 #include "engine/data/data_block_spec.h"
 #include "engine/data/data_loader.h"
 #include "engine/data/image_loader.h"
 #include "engine/data/tensor_loader.h"
-#include "engine/models/model_spec.h"
 
 namespace lb {
 

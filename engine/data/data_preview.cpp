@@ -13,7 +13,7 @@
 #include "engine/data/batch_transforms.h"
 #include "engine/data/data_loaders.h"
 #include "engine/data/image_loader.h"
-#include "engine/models/model_summary.h"
+#include "engine/util/thousands.h"
 
 namespace lb {
 

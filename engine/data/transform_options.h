@@ -3,10 +3,23 @@
 // file and the editor can hold them. item_transforms.h and batch_transforms.h apply them.
 #include <cstdint>
 
+#include "engine/core/enum_names.h"
+
 namespace lb {
 
 enum class ResizeMethod { Squish, Crop, Pad };
 enum class PadMode { Zeros, Reflection };
+
+// Their names in the project file (engine/core/enum_names.h).
+inline constexpr EnumNames<ResizeMethod, 3> kResizeMethodNames{{
+    {ResizeMethod::Squish, "squish"},
+    {ResizeMethod::Crop, "crop"},
+    {ResizeMethod::Pad, "pad"},
+}};
+inline constexpr EnumNames<PadMode, 2> kPadModeNames{{
+    {PadMode::Zeros, "zeros"},
+    {PadMode::Reflection, "reflection"},
+}};
 
 // Resize every item to width x height (rectangular sizes allowed); 0 x 0 keeps the image size.
 struct ResizeOptions {

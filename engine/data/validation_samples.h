@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/image8.h"
 #include "engine/data/data_block_spec.h"
-#include "engine/interpret/interpret_types.h"
 
 namespace lb {
 

@@ -10,6 +10,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "engine/core/palette.h"
 #include "engine/interpret/target_reports.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/axis_ticks.h"
@@ -24,13 +25,16 @@ constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
 constexpr int kBox = 140;  // the side of an enlarged image, in px
 constexpr double kLabelScale = 0.7, kTitleScale = 0.85;
 
-cv::Scalar rgb(int hex) { return {double(hex & 0xff), double((hex >> 8) & 0xff), double(hex >> 16)}; }
+cv::Scalar rgb(std::uint32_t hex) {
+  return {double(hex & 0xff), double((hex >> 8) & 0xff), double(hex >> 16)};
+}
 
-// Okabe-Ito hues (safe for colour-blind readers) on the same pale background as the lr plot.
-const cv::Scalar kBackground = rgb(0xFAFAFA), kInk = rgb(0x222222), kMuted = rgb(0x555555),
-                 kPad = rgb(0xE6E6E6), kWrong = rgb(0xD55E00), kRight = rgb(0x0072B2),
-                 kWhite = rgb(0xFFFFFF);
-
+// Okabe-Ito hues (safe for colour-blind readers) on the same pale background as the lr plot
+// (engine/core/palette.h).
+const cv::Scalar kBackground = rgb(palette::kBackground), kInk = rgb(palette::kInk),
+                 kMuted = rgb(palette::kMuted), kPad = rgb(0xE6E6E6),
+                 kWrong = rgb(palette::kVermillion), kRight = rgb(palette::kBlue),
+                 kWhite = rgb(palette::kWhite);
 
 void writePng(const cv::Mat& img, const fs::path& png, const std::string& what) {
   std::vector<uchar> bytes;

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/image8.h"
+#include "engine/data/data_block_spec.h"  // TargetKind
+
 namespace lb {
 
 // One validation item among the largest losses.
@@ -42,12 +45,6 @@ struct Confusion {
     return n;
   }
   double accuracy() const { return total() > 0 ? double(correct()) / double(total()) : 0.0; }
-};
-
-// 8-bit image, rows top to bottom, channels interleaved (1 = grayscale, 3 = RGB).
-struct Image8 {
-  int width = 0, height = 0, channels = 1;
-  std::vector<std::uint8_t> pixels;  // width * height * channels
 };
 
 // A Grad-CAM map on the image's grid, values in [0, 1], rows top to bottom.
@@ -92,10 +89,14 @@ struct RegressionReport {
   std::vector<Image8> images;   // one per worst residual
 };
 
+// How many of the largest losses every top-losses view shows unless told: fastai's
+// plot_top_losses(9), a 3 x 3 grid.
+inline constexpr int kDefaultTopLosses = 9;
+
 struct Interpretation {
-  // "category", "multi-category" or "regression": which of the parts below are filled. Top
-  // losses, confusion and mostConfused are for categories; multiLabel and regression for theirs.
-  std::string target = "category";
+  // Which of the parts below are filled. Top losses, confusion and mostConfused are for
+  // categories; multiLabel and regression for theirs.
+  TargetKind target = TargetKind::Category;
   std::vector<std::string> classes;
   ItemFilter filter;               // what topLosses were drawn from
   std::vector<TopLoss> topLosses;  // largest loss first

@@ -256,7 +256,7 @@ Interpretation interpretPredictions(Learner& learn, const Predictions& preds,
                                     const ItemFilter& filter, TargetKind target,
                                     const Normalization& stats) {
   Interpretation out;
-  out.target = targetKindName(target);
+  out.target = target;
   out.classes = classes;
   out.validItems = long(preds.size());
   // The images of the listed items, fetched from the loader as the model took them.

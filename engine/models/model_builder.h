@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/image_shape.h"
 #include "engine/models/model_spec.h"
 
 namespace lb {

@@ -5,7 +5,7 @@
 #include <set>
 #include <utility>
 
-#include "engine/project/field_reader.h"
+#include "engine/core/field_reader.h"
 #include "engine/util/error.h"
 
 namespace lb {
@@ -13,26 +13,26 @@ namespace {
 
 using nlohmann::json;
 
+// The fields each kind stores besides "type"; its name is in kLayerKindNames.
 struct KindInfo {
   LayerKind kind;
-  const char* name;
   std::set<std::string> fields;  // besides "type"
 };
 
 const std::array<KindInfo, 12>& kinds() {
   static const std::array<KindInfo, 12> all = {{
-      {LayerKind::Conv2d, "Conv2d", {"out", "kernel", "stride", "padding", "bias"}},
-      {LayerKind::BatchNorm2d, "BatchNorm2d", {}},
-      {LayerKind::ReLU, "ReLU", {}},
-      {LayerKind::LeakyReLU, "LeakyReLU", {"slope"}},
-      {LayerKind::GELU, "GELU", {}},
-      {LayerKind::MaxPool2d, "MaxPool2d", {"kernel", "stride"}},
-      {LayerKind::AvgPool2d, "AvgPool2d", {"kernel", "stride"}},
-      {LayerKind::AdaptiveAvgPool2d, "AdaptiveAvgPool2d", {"size"}},
-      {LayerKind::Dropout, "Dropout", {"p"}},
-      {LayerKind::Flatten, "Flatten", {}},
-      {LayerKind::Linear, "Linear", {"out", "in", "bias"}},
-      {LayerKind::Residual, "Residual", {"out", "stride"}},
+      {LayerKind::Conv2d, {"out", "kernel", "stride", "padding", "bias"}},
+      {LayerKind::BatchNorm2d, {}},
+      {LayerKind::ReLU, {}},
+      {LayerKind::LeakyReLU, {"slope"}},
+      {LayerKind::GELU, {}},
+      {LayerKind::MaxPool2d, {"kernel", "stride"}},
+      {LayerKind::AvgPool2d, {"kernel", "stride"}},
+      {LayerKind::AdaptiveAvgPool2d, {"size"}},
+      {LayerKind::Dropout, {"p"}},
+      {LayerKind::Flatten, {}},
+      {LayerKind::Linear, {"out", "in", "bias"}},
+      {LayerKind::Residual, {"out", "stride"}},
   }};
   return all;
 }
@@ -49,20 +49,18 @@ LayerSpec layerFromJson(const json& object, const std::string& prefix, const std
                 " must be an object such as {\"type\": \"ReLU\"}.");
   const auto t = object.find("type");
   std::string names;
-  for (const auto& k : kinds()) names += std::string(names.empty() ? "" : ", ") + k.name;
+  for (const auto& k : kLayerKindNames) names += std::string(names.empty() ? "" : ", ") + k.name;
   if (t == object.end() || !t->is_string())
     throw Error("The field \"" + prefix + ".type\"" + (where.empty() ? "" : " in " + where) +
                 " must name the layer: one of " + names + ".");
-  const KindInfo* info = nullptr;
-  for (const auto& k : kinds())
-    if (t->get<std::string>() == k.name) info = &k;
-  if (!info)
+  const auto kind = findName(kLayerKindNames, t->get<std::string>());
+  if (!kind)
     throw Error("The field \"" + prefix + ".type\"" + (where.empty() ? "" : " in " + where) +
                 " must be one of " + names + ", not \"" + t->get<std::string>() + "\".");
-  std::set<std::string> known = info->fields;
+  std::set<std::string> known = infoOf(*kind).fields;
   known.insert("type");
   FieldReader r(object, prefix, where, known);
-  LayerSpec l = layerOf(info->kind);
+  LayerSpec l = layerOf(*kind);
   const bool pool = l.kind == LayerKind::MaxPool2d || l.kind == LayerKind::AvgPool2d;
   l.out = r.integer("out", l.out, l.kind == LayerKind::Linear ? 0 : 1, 65536);
   l.in = r.integer("in", l.in, 1, 1 << 30);
@@ -98,8 +96,6 @@ json layerToJson(const LayerSpec& l) {
 }
 
 }  // namespace
-
-const char* layerKindName(LayerKind kind) { return infoOf(kind).name; }
 
 LayerSpec layerOf(LayerKind kind) {
   LayerSpec l;

@@ -10,14 +10,9 @@
 #include <string>
 #include <vector>
 
-namespace lb {
+#include "engine/core/enum_names.h"
 
-// One input item's shape, batch dimension left out: channels x height x width.
-struct ImageShape {
-  int channels = 1;
-  int height = 28;
-  int width = 28;
-};
+namespace lb {
 
 enum class LayerKind {
   Conv2d,
@@ -33,6 +28,23 @@ enum class LayerKind {
   Linear,
   Residual,
 };
+
+// The layer kinds' names in the project file ("type": "Conv2d"), in the enum's order
+// (engine/core/enum_names.h).
+inline constexpr EnumNames<LayerKind, 12> kLayerKindNames{{
+    {LayerKind::Conv2d, "Conv2d"},
+    {LayerKind::BatchNorm2d, "BatchNorm2d"},
+    {LayerKind::ReLU, "ReLU"},
+    {LayerKind::LeakyReLU, "LeakyReLU"},
+    {LayerKind::GELU, "GELU"},
+    {LayerKind::MaxPool2d, "MaxPool2d"},
+    {LayerKind::AvgPool2d, "AvgPool2d"},
+    {LayerKind::AdaptiveAvgPool2d, "AdaptiveAvgPool2d"},
+    {LayerKind::Dropout, "Dropout"},
+    {LayerKind::Flatten, "Flatten"},
+    {LayerKind::Linear, "Linear"},
+    {LayerKind::Residual, "Residual"},
+}};
 
 // One entry of a layer list. Only the fields of its kind are stored in the JSON; the others
 // keep their defaults.
@@ -54,7 +66,7 @@ struct LayerSpec {
 // Builds a LayerSpec of `kind` with that kind's defaults (Conv2d 32 channels 3x3 padding 1,
 // pools kernel 2, Residual 64 channels).
 LayerSpec layerOf(LayerKind kind);
-const char* layerKindName(LayerKind kind);
+inline const char* layerKindName(LayerKind kind) { return nameOf(kLayerKindNames, kind); }
 
 struct ModelSpec {
   // "simple_cnn" (the default), "resnet18", "resnet34", "mlp" or "layers".

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "engine/models/model_builder.h"
+#include "engine/util/thousands.h"
 
 namespace lb {
 
@@ -33,12 +34,6 @@ ModelSummary summarize(const ModelSpec& spec, const ImageShape& input, int numCl
   summary.problem = w.problem;
   summary.problemLayer = w.problemLayer;
   return summary;
-}
-
-std::string withThousands(long long value) {
-  std::string digits = std::to_string(value < 0 ? -value : value);
-  for (int i = int(digits.size()) - 3; i > 0; i -= 3) digits.insert(std::size_t(i), ",");
-  return (value < 0 ? "-" : "") + digits;
 }
 
 std::string totalLine(const ModelSummary& summary) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/image_shape.h"
 #include "engine/models/model_spec.h"
 
 namespace lb {
@@ -37,8 +38,6 @@ struct ModelSummary {
 
 ModelSummary summarize(const ModelSpec& spec, const ImageShape& input, int numClasses);
 
-// "11,181,642"
-std::string withThousands(long long value);
 // "Total parameters: 11,181,642 (42.7 MB)"
 std::string totalLine(const ModelSummary& summary);
 

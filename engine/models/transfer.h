@@ -2,7 +2,7 @@
 // Transfer learning from another Learnbench model file: copies the body's weights (the model's
 // top-level entries [0, headStart), see model_builder.h) from a checkpoint
 // (engine/train/checkpoint.h: saveCheckpoint or saveModelWeights) or an exported TorchScript
-// file (engine/models/export.h), and leaves the head as it was initialised, so its class count
+// file (engine/experiment/export.h), and leaves the head as it was initialised, so its class count
 // may differ. Every body parameter and buffer must be in the file under its name, with the same
 // shape. Throws lb::Error with a sentence when the file is missing, is not a Learnbench model,
 // holds nothing of the body, or a tensor does not fit; the model is then unchanged.

@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "engine/project/field_reader.h"
+#include "engine/core/field_reader.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 
@@ -52,9 +52,11 @@ std::vector<RunRecord> runsFromJson(const FieldReader& top, const std::string& w
     if (results && !results->is_array()) r.fail(name + ".results", "must be a list");
     for (std::size_t e = 0; results && e < results->size(); ++e) {
       // Each epoch's metric is stored under its own name (fastai's: the targets' metrics).
-      const char* const metrics[] = {"accuracy", "accuracy_multi", "mae"};
+      // With whether lower is better, as each metric says (engine/train/metrics.h).
+      const std::pair<const char*, bool> metrics[] = {
+          {"accuracy", false}, {"accuracy_multi", false}, {"mae", true}};
       std::set<std::string> known = {"epoch", "trainLoss", "validLoss", "seconds"};
-      known.insert(std::begin(metrics), std::end(metrics));
+      for (const auto& [metric, lower] : metrics) known.insert(metric);
       FieldReader er((*results)[e], name + ".results[" + std::to_string(e) + "]", where, known);
       // A loss that turned NaN is stored as null (JSON has no NaN).
       auto value = [&](const char* key) {
@@ -65,10 +67,11 @@ std::vector<RunRecord> runsFromJson(const FieldReader& top, const std::string& w
       res.epoch = er.integer("epoch", 0, 0, 1 << 30);
       res.trainLoss = value("trainLoss");
       res.validLoss = value("validLoss");
-      for (const char* metric : metrics)
+      for (const auto& [metric, lower] : metrics)
         if (er.find(metric)) {
           res.metricName = metric;
           res.metric = value(metric);
+          res.metricLowerIsBetter = lower;
         }
       res.seconds = er.number("seconds", 0, 0, 1e300);
       run.results.push_back(res);

@@ -126,6 +126,7 @@ void ProgressReporter::afterEpoch(Learner& learn) {
   if (!r.metrics.empty()) {  // the first metric is the project's (build_learner.h)
     e.metricName = learn.recorder().metricNames.front();
     e.metric = r.metrics.front();
+    e.metricLowerIsBetter = !learn.metrics().empty() && learn.metrics().front()->lowerIsBetter();
   }
   e.seconds = r.seconds;
   onEpoch(e);

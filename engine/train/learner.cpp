@@ -100,17 +100,19 @@ void Learner::fitFlatCos(int epochs, const FlatCosOptions& options,
 }
 
 void Learner::fineTune(int epochs, const FineTuneOptions& o, int startEpoch) {
+  // The cycles the planned schedule shows (engine/train/schedule.h), so plan and fit agree.
+  const FineTuneCycles cycles = fineTuneCycles(o);
   if (startEpoch < o.freezeEpochs) {
     freeze();
-    fitOneCycle(o.freezeEpochs, OneCycleOptions{}.setPctStart(0.99),
-                LearningRates::upTo(o.baseLr), startEpoch);
+    fitOneCycle(o.freezeEpochs, cycles.frozen, LearningRates::upTo(cycles.frozen.lrMax),
+                startEpoch);
     if (!stopReason.empty() || cancelled) return;
     startEpoch = o.freezeEpochs;
   }
-  const double baseLr = o.baseLr / 2;
   unfreeze();
-  fitOneCycle(epochs, OneCycleOptions{}.setPctStart(o.pctStart).setDiv(o.div),
-              LearningRates::range(baseLr / o.lrMult, baseLr), startEpoch - o.freezeEpochs);
+  fitOneCycle(epochs, cycles.unfrozen,
+              LearningRates::range(cycles.unfrozenBodyLr, cycles.unfrozen.lrMax),
+              startEpoch - o.freezeEpochs);
 }
 
 void Learner::fitWith(int epochs, std::vector<std::shared_ptr<Callback>> extra, int startEpoch) {

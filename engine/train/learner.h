@@ -83,14 +83,6 @@ class LearningRates {
   Kind m_kind;
 };
 
-struct FineTuneOptions {
-  double baseLr = 2e-3;
-  int freezeEpochs = 1;
-  double lrMult = 100;
-  double pctStart = 0.3;
-  double div = 5.0;
-};
-
 class Learner {
  public:
   Learner(std::shared_ptr<DataLoader> train, std::shared_ptr<DataLoader> valid,

@@ -11,6 +11,7 @@
 #include <opencv2/imgproc.hpp>
 #include <vector>
 
+#include "engine/core/palette.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/axis_ticks.h"
 #include "engine/util/error.h"
@@ -24,17 +25,21 @@ constexpr int kWidth = 1000, kHeight = 650;
 constexpr int kLeft = 100, kRight = kWidth - 40, kTop = 60, kBottom = kHeight - 90;
 constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
 
-cv::Scalar rgb(int hex) { return {double(hex & 0xff), double((hex >> 8) & 0xff), double(hex >> 16)}; }
+cv::Scalar rgb(std::uint32_t hex) {
+  return {double(hex & 0xff), double((hex >> 8) & 0xff), double(hex >> 16)};
+}
 
-// Okabe-Ito, safe for colour-blind readers.
-const cv::Scalar kBackground = rgb(0xFAFAFA), kInk = rgb(0x222222), kMuted = rgb(0x555555),
-                 kGrid = rgb(0xE3E3E3), kCurve = rgb(0x0072B2);
+// Okabe-Ito, safe for colour-blind readers (engine/core/palette.h).
+const cv::Scalar kBackground = rgb(palette::kBackground), kInk = rgb(palette::kInk),
+                 kMuted = rgb(palette::kMuted), kGrid = rgb(0xE3E3E3), kCurve = rgb(palette::kBlue);
 struct Mark {
   const char* name;
   cv::Scalar colour;
 };
-const Mark kMarks[4] = {{"valley", rgb(0xD55E00)}, {"slide", rgb(0x009E73)},
-                        {"minimum", rgb(0xE69F00)}, {"steep", rgb(0xCC79A7)}};
+const Mark kMarks[4] = {{"valley", rgb(palette::kVermillion)},
+                        {"slide", rgb(palette::kBluishGreen)},
+                        {"minimum", rgb(palette::kOrange)},
+                        {"steep", rgb(palette::kReddishPurple)}};
 
 cv::Size textSize(const std::string& text, double scale, int thickness = 1) {
   int baseline = 0;

@@ -30,8 +30,8 @@ struct EpochResult {
   // "accuracy_multi" (multi-label) or "mae" (regression; lower is better).
   std::string metricName = "accuracy";
   double metric = 0;
-  bool metricHigherIsBetter() const { return metricName.find("accuracy") != std::string::npos; }
   double seconds = 0;    // wall time of the epoch, validation included
+  bool metricLowerIsBetter = false;  // as the metric itself says (mae: true)
 };
 
 // How long `epochs` epochs of `trainItems` training and `validItems` validation items take at

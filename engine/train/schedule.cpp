@@ -30,4 +30,51 @@ ScheduleValue flatCosAt(const FlatCosOptions& o, double pos, double mom) {
   return {combinedCos(o.pctStart, o.lr, o.lr, o.lr / o.divFinal, pos), mom};
 }
 
+FineTuneCycles fineTuneCycles(const FineTuneOptions& o) {
+  FineTuneCycles c;
+  c.frozen = OneCycleOptions{}.setLrMax(o.baseLr).setPctStart(0.99);
+  const double baseLr = o.baseLr / 2;  // fastai halves base_lr after the frozen epochs
+  c.unfrozen = OneCycleOptions{}.setLrMax(baseLr).setPctStart(o.pctStart).setDiv(o.div);
+  c.unfrozenBodyLr = baseLr / o.lrMult;
+  return c;
+}
+
+int SchedulePlan::epochs() const {
+  int n = 0;
+  for (const Phase& p : phases) n += p.epochs;
+  return n;
+}
+
+long long SchedulePlan::iterations() const { return (long long)epochs() * itersPerEpoch; }
+
+ScheduleValue SchedulePlan::atIteration(long long iter) const {
+  long long start = 0;
+  for (std::size_t k = 0; k < phases.size(); ++k) {
+    const long long length = (long long)phases[k].epochs * itersPerEpoch;
+    if (iter < start + length || k + 1 == phases.size())
+      return oneCycleAt(phases[k].cycle, double(iter - start) / double(length));
+    start += length;
+  }
+  return {};
+}
+
+ScheduleValue SchedulePlan::at(double epochs) const {
+  double start = 0;
+  for (std::size_t k = 0; k < phases.size(); ++k) {
+    if (epochs < start + phases[k].epochs || k + 1 == phases.size())
+      return oneCycleAt(phases[k].cycle, (epochs - start) / phases[k].epochs);
+    start += phases[k].epochs;
+  }
+  return {};
+}
+
+SchedulePlan oneCyclePlan(int epochs, int itersPerEpoch, const OneCycleOptions& options) {
+  return {{{epochs, options, false}}, itersPerEpoch};
+}
+
+SchedulePlan fineTunePlan(int epochs, int itersPerEpoch, const FineTuneOptions& options) {
+  const FineTuneCycles c = fineTuneCycles(options);
+  return {{{options.freezeEpochs, c.frozen, true}, {epochs, c.unfrozen, false}}, itersPerEpoch};
+}
+
 }  // namespace lb

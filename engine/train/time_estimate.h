@@ -5,7 +5,7 @@
 // read from disk the figure is a lower bound; the time left during training corrects it.
 #include <torch/nn/modules/container/sequential.h>
 
-#include "engine/models/model_spec.h"
+#include "engine/core/image_shape.h"
 
 namespace lb {
 

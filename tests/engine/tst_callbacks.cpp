@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "common/test_support.h"
-#include "engine/train/build_learner.h"
+#include "engine/experiment/build_learner.h"
 #include "engine/train/callbacks.h"
 #include "engine/train/checkpoint.h"
 #include "engine/train/training_callbacks.h"
@@ -256,6 +256,26 @@ class TestCallbacks : public QObject {
     LB_COMPARE_NEAR(rec.lrs.front(), 1e-3 / 5, 1e-9);
     QCOMPARE(rec.epochs.size(), std::size_t(1));
     QVERIFY(learn->optimizer().lr(0) < learn->optimizer().lr(1));
+  }
+
+  void fineTuneRunsItsPlannedSchedule() {
+    // The plan the window draws and `schedule --kind fine-tune` prints is what the fit runs:
+    // the recorder keeps the second (unfrozen) fit, batch by batch.
+    auto learn = fashionLearner(640);
+    const FineTuneOptions options;
+    learn->fineTune(2, options);
+    const auto& rec = learn->recorder();
+    const int perEpoch = int(rec.lrs.size()) / 2;
+    QVERIFY(perEpoch > 0);
+    const SchedulePlan plan = fineTunePlan(2, perEpoch, options);
+    QCOMPARE(plan.epochs(), 3);
+    for (std::size_t i = 0; i < rec.lrs.size(); ++i) {
+      const ScheduleValue v = plan.atIteration(options.freezeEpochs * perEpoch + long(i));
+      LB_COMPARE_NEAR(rec.lrs[i], v.lr, 1e-12);
+      LB_COMPARE_NEAR(rec.moms[i], v.mom, 1e-12);
+    }
+    // The frozen epoch peaks at base_lr near its end (pct_start 0.99).
+    LB_COMPARE_NEAR(plan.at(0.99).lr, options.baseLr, 1e-9);
   }
 };
 

@@ -13,7 +13,7 @@
 #include "engine/data/data_preview.h"
 #include "engine/data/image_loader.h"
 #include "engine/project/project.h"
-#include "engine/train/experiment.h"
+#include "engine/experiment/experiment.h"
 
 using namespace lb;
 namespace fs = std::filesystem;

@@ -15,8 +15,8 @@
 
 #include "common/test_support.h"
 #include "engine/data/fashion_mnist.h"
-#include "engine/models/export.h"
-#include "engine/train/build_learner.h"
+#include "engine/experiment/export.h"
+#include "engine/experiment/build_learner.h"
 #include "engine/train/checkpoint.h"
 #include "engine/util/error.h"
 #include "engine/util/runtime.h"
@@ -166,7 +166,7 @@ class TestExport : public QObject {
     QCOMPARE(loaded.info.channels, 1);
     QCOMPARE(loaded.info.height, 28);
     QCOMPARE(loaded.info.width, 28);
-    QCOMPARE(QString::fromStdString(loaded.info.target), QStringLiteral("category"));
+    QCOMPARE(loaded.info.target, lb::TargetKind::Category);
     QCOMPARE(loaded.info.formatVersion, 1);
     QCOMPARE(loaded.info.mean.size(), std::size_t(1));
     LB_COMPARE_NEAR(loaded.info.mean[0], built.data.stats.mean[0], 1e-6);

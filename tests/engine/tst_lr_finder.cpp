@@ -12,7 +12,7 @@
 #include "engine/models/simple_cnn.h"
 #include "engine/project/project.h"
 #include "engine/train/callbacks.h"
-#include "engine/train/experiment.h"
+#include "engine/experiment/experiment.h"
 #include "engine/train/learner.h"
 #include "engine/train/lr_finder.h"
 #include "engine/util/error.h"

@@ -14,6 +14,7 @@
 #include "engine/train/learner.h"
 #include "engine/train/metrics.h"
 #include "engine/util/error.h"
+#include "engine/util/thousands.h"
 
 using namespace lb;
 

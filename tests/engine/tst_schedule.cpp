@@ -84,6 +84,40 @@ class TestSchedule : public QObject {
     o.pctStart = 0.0;
     LB_COMPARE_NEAR(oneCycleAt(o, 0.0).lr, 1e-2, 1e-12);
   }
+
+  void oneCyclePlanIsTheFormulaBatchByBatch() {
+    const OneCycleOptions o = OneCycleOptions{}.setLrMax(5e-3);
+    const SchedulePlan plan = oneCyclePlan(3, 7, o);
+    QCOMPARE(plan.epochs(), 3);
+    QCOMPARE(plan.iterations(), 21LL);
+    for (long long i = 0; i < 21; ++i) {
+      QCOMPARE(plan.atIteration(i).lr, oneCycleAt(o, double(i) / 21.0).lr);
+      QCOMPARE(plan.atIteration(i).mom, oneCycleAt(o, double(i) / 21.0).mom);
+    }
+    LB_COMPARE_NEAR(plan.at(0.75).lr, 5e-3, 1e-12);  // the peak: pct_start 0.25 of 3 epochs
+  }
+
+  void fineTunePlanHasTwoCyclesAsFastai() {
+    FineTuneOptions t;
+    t.baseLr = 1e-2;
+    const FineTuneCycles c = fineTuneCycles(t);
+    LB_COMPARE_NEAR(c.frozen.lrMax, 1e-2, 1e-15);
+    LB_COMPARE_NEAR(c.frozen.pctStart, 0.99, 1e-15);
+    LB_COMPARE_NEAR(c.unfrozen.lrMax, 5e-3, 1e-15);  // base_lr halved
+    LB_COMPARE_NEAR(c.unfrozenBodyLr, 5e-5, 1e-15);  // and divided by lr_mult for the body
+    LB_COMPARE_NEAR(c.unfrozen.div, 5.0, 1e-15);
+    LB_COMPARE_NEAR(c.unfrozen.pctStart, 0.3, 1e-15);
+
+    const SchedulePlan plan = fineTunePlan(2, 10, t);
+    QCOMPARE(plan.epochs(), 3);
+    QCOMPARE(plan.phases.size(), std::size_t(2));
+    QVERIFY(plan.phases[0].bodyFrozen && !plan.phases[1].bodyFrozen);
+    // Batch 10 starts the unfrozen cycle at its lr_max / div; batch 9 ends the frozen one.
+    LB_COMPARE_NEAR(plan.atIteration(10).lr, 5e-3 / 5.0, 1e-15);
+    LB_COMPARE_NEAR(plan.atIteration(9).lr, oneCycleAt(c.frozen, 0.9).lr, 1e-15);
+    LB_COMPARE_NEAR(plan.at(1.0).lr, 5e-3 / 5.0, 1e-15);
+    LB_COMPARE_NEAR(plan.at(1.0 + 0.3 * 2).lr, 5e-3, 1e-12);  // the second peak
+  }
 };
 
 QTEST_APPLESS_MAIN(TestSchedule)

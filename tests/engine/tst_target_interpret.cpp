@@ -16,9 +16,9 @@
 #include "engine/interpret/interpret_plots.h"
 #include "engine/interpret/interpretation.h"
 #include "engine/interpret/target_reports.h"
-#include "engine/train/build_learner.h"
+#include "engine/experiment/build_learner.h"
 #include "engine/train/callbacks.h"
-#include "engine/train/experiment.h"
+#include "engine/experiment/experiment.h"
 #include "engine/util/error.h"
 #include "engine/util/runtime.h"
 
@@ -188,7 +188,7 @@ class TestTargetInterpret : public QObject {
     const Interpretation in =
         interpretLearner(*built.learner, built.classes, 9, {}, TargetKind::MultiCategory,
                          built.data.stats);
-    QCOMPARE(in.target, std::string("multi-category"));
+    QCOMPARE(in.target, TargetKind::MultiCategory);
     const long valid = long(built.learner->validLoader().items());
     QCOMPARE(in.validItems, valid);
     QVERIFY(in.topLosses.empty() && in.confusion.counts.empty());
@@ -233,7 +233,7 @@ class TestTargetInterpret : public QObject {
     const Interpretation in =
         interpretLearner(*built.learner, built.classes, 6, {}, TargetKind::Regression,
                          built.data.stats);
-    QCOMPARE(in.target, std::string("regression"));
+    QCOMPARE(in.target, TargetKind::Regression);
     const RegressionReport& r = in.regression;
     const long valid = long(built.learner->validLoader().items());
     QCOMPARE(in.validItems, valid);
@@ -302,7 +302,7 @@ class TestTargetInterpret : public QObject {
     Project p = csvProject(dir.path().toStdString(), TargetKind::Regression);
     Experiment experiment(p);  // untrained: the shapes are what this checks
     const Interpretation in = experiment.interpret(4);
-    QCOMPARE(in.target, std::string("regression"));
+    QCOMPARE(in.target, TargetKind::Regression);
     QCOMPARE(in.validItems, long(experiment.validItems()));
     QCOMPARE(int(in.regression.worst.size()), 4);
     QCOMPARE(long(in.validNames.size()), in.validItems);  // for predictions.csv's names

@@ -10,7 +10,7 @@
 #include "engine/data/tensor_loader.h"
 #include "engine/models/simple_cnn.h"
 #include "engine/train/callbacks.h"
-#include "engine/train/experiment.h"
+#include "engine/experiment/experiment.h"
 #include "engine/train/learner.h"
 #include "engine/train/optimizer.h"
 #include "engine/train/time_estimate.h"

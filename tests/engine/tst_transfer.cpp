@@ -16,12 +16,12 @@
 
 #include "common/image_folder.h"
 #include "common/test_support.h"
-#include "engine/models/export.h"
+#include "engine/experiment/export.h"
 #include "engine/models/model_builder.h"
 #include "engine/models/model_spec.h"
-#include "engine/train/build_learner.h"
+#include "engine/experiment/build_learner.h"
 #include "engine/train/checkpoint.h"
-#include "engine/train/experiment.h"
+#include "engine/experiment/experiment.h"
 #include "engine/util/error.h"
 #include "engine/util/runtime.h"
 

@@ -1,4 +1,5 @@
-#include "engine/models/export.h"
+#include "engine/experiment/export.h"
+#include "engine/experiment/operations.h"
 
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/batchnorm.h>
@@ -18,7 +19,7 @@
 #include <sstream>
 
 #include "engine/data/item_transforms.h"
-#include "engine/train/build_learner.h"
+#include "engine/experiment/build_learner.h"
 #include "engine/train/checkpoint.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
@@ -215,9 +216,9 @@ torch::Tensor probeInput(const ExportInfo& info) {
       .reshape({2, info.channels, info.height, info.width});
 }
 
-std::string predictSource(const std::string& target) {
-  if (target == "category") return "torch.softmax(self.forward(x), 1)";
-  if (target == "multi-category") return "torch.sigmoid(self.forward(x))";
+std::string predictSource(TargetKind target) {
+  if (target == TargetKind::Category) return "torch.softmax(self.forward(x), 1)";
+  if (target == TargetKind::MultiCategory) return "torch.sigmoid(self.forward(x))";
   return "self.forward(x)";
 }
 
@@ -264,7 +265,8 @@ void exportSequential(nn::SequentialImpl& model, const ExportInfo& info, const f
   module.register_attribute("pad_mode", c10::StringType::get(), info.padMode);
   module.register_attribute("mean", c10::ListType::ofFloats(), doubles(info.mean));
   module.register_attribute("std", c10::ListType::ofFloats(), doubles(info.std));
-  module.register_attribute("target", c10::StringType::get(), info.target);
+  module.register_attribute("target", c10::StringType::get(),
+                           std::string(targetKindName(info.target)));
   module.register_attribute("format_version", c10::IntType::get(),
                             std::int64_t(info.formatVersion));
   const std::string source = "def forward(self, x):\n" + writer.code + "    return " + x + "\n" +
@@ -306,10 +308,7 @@ void exportSequential(nn::SequentialImpl& model, const ExportInfo& info, const f
 }
 
 void exportModel(const Project& project, const fs::path& checkpoint, const fs::path& out) {
-  std::error_code ec;
-  if (!fs::exists(checkpoint, ec))
-    throw Error("There is no checkpoint at " + checkpoint.string() +
-                ": train the project first, or name another checkpoint.");
+  requireCheckpoint(project, checkpoint);
   BuiltLearner built = buildLearner(project, false);  // the checkpoint replaces the weights
   auto model = built.learner->model();
   loadModelWeights(*model, checkpoint);
@@ -330,7 +329,7 @@ void exportModel(const Project& project, const fs::path& checkpoint, const fs::p
   info.padMode = padModeName(project.data.resize.pad);
   info.mean.assign(data.stats.mean.begin(), data.stats.mean.end());
   info.std.assign(data.stats.std.begin(), data.stats.std.end());
-  info.target = targetKindName(data.target);
+  info.target = data.target;
   exportSequential(*model, info, out);
 }
 
@@ -368,7 +367,8 @@ ExportedModel loadExportedModel(const fs::path& file) {
     info.padMode = module->attr("pad_mode").toStringRef();
     info.mean = doubles(module->attr("mean"));
     info.std = doubles(module->attr("std"));
-    info.target = module->attr("target").toStringRef();
+    info.target = fromName(kTargetKindNames, module->attr("target").toStringRef(),
+                           file.string() + "'s target");
   } catch (const c10::Error&) {
     throw Error(file.string() + " has attributes of the wrong type: export it again.");
   }
@@ -428,7 +428,7 @@ void classify(const ExportedModel& model, const std::vector<torch::Tensor>& inpu
     for (std::size_t j = start; j < end; ++j) {
       Prediction& pred = *out[j];
       const float* row = p + std::int64_t(j - start) * n;
-      if (info.target == "regression") {
+      if (info.target == TargetKind::Regression) {
         pred.top.emplace_back("value", row[0]);
         continue;
       }

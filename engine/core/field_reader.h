@@ -2,13 +2,14 @@
 // FieldReader: reads one JSON object of a project file, checking field names and types, so that
 // every mistake is an lb::Error naming the dotted field ("model.layers[3].out") and the file.
 // Unknown fields are refused ("remove it or check its spelling"); absent ones keep the caller's
-// default. The project reader and the model-spec reader share it.
+// default. The project, data-block and model-spec readers share it.
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "engine/core/enum_names.h"
 #include "engine/util/error.h"
 
 namespace lb {
@@ -81,17 +82,14 @@ class FieldReader {
     return v->get<std::string>();
   }
 
-  // A string naming one of `names` (an enum's names in order); returns its index.
-  template <std::size_t N>
-  int choice(const std::string& key, int fallback, const char* const (&names)[N]) const {
+  // A string naming one of the enum's `names` (core/enum_names.h); returns its value.
+  template <typename E, std::size_t N>
+  E choice(const std::string& key, E fallback, const EnumNames<E, N>& names) const {
     const json* v = find(key);
     if (!v) return fallback;
-    std::string list;
-    for (std::size_t i = 0; i < N; ++i) {
-      if (v->is_string() && v->get<std::string>() == names[i]) return static_cast<int>(i);
-      list += (i ? (i + 1 == N ? " or \"" : ", \"") : "\"") + std::string(names[i]) + "\"";
-    }
-    fail(name(key), "must be " + list);
+    if (v->is_string())
+      if (auto value = findName(names, v->get<std::string>())) return *value;
+    fail(name(key), "must be " + allowedNames(names));
   }
 
   std::vector<std::string> texts(const std::string& key,

@@ -1,15 +1,16 @@
-#include "engine/train/experiment.h"
+#include "engine/experiment/experiment.h"
+#include "engine/experiment/operations.h"
 
 #include <torch/utils.h>
 
 #include "engine/data/data_loaders.h"
+#include "engine/experiment/build_learner.h"
 #include "engine/interpret/interpretation.h"
 #include "engine/models/model_builder.h"
 #include "engine/models/simple_cnn.h"
 #include "engine/models/transfer.h"
 #include "engine/train/callbacks.h"
 #include "engine/train/checkpoint.h"
-#include "engine/train/build_learner.h"
 #include "engine/train/learner.h"
 #include "engine/train/lr_finder.h"
 #include "engine/train/mixed_precision.h"
@@ -252,12 +253,7 @@ Interpretation Experiment::interpret(int k, const std::filesystem::path& checkpo
                                      const ItemFilter& filter) {
   useThreads(m_impl->project.train.threads);
   Learner& learn = learner();
-  if (!checkpoint.empty()) {
-    if (!std::filesystem::exists(checkpoint))
-      throw Error("There is no checkpoint at " + checkpoint.string() +
-                  ": train the project first, or name another checkpoint.");
-    loadModelWeights(*learn.model(), checkpoint);
-  }
+  if (!checkpoint.empty()) loadModelWeights(*learn.model(), requireCheckpoint(project(), checkpoint));
   return withValidNames(interpretLearner(learn, m_impl->classes, k, filter, m_impl->data.target,
                                          m_impl->data.stats));
 }

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/interpret/interpret_types.h"
+#include "engine/core/image8.h"
 #include "engine/project/project.h"
 
 namespace torch::nn {
@@ -37,7 +37,7 @@ struct ExportInfo {
   std::string resizeMethod = "squish";  // how predict brings any image to width x height
   std::string padMode = "zeros";        // for "pad": "zeros" or "reflection"
   std::vector<double> mean, std;        // per channel
-  std::string target = "category";      // "category", "multi-category" or "regression"
+  TargetKind target = TargetKind::Category;  // stored by its name: "category", ...
   int formatVersion = kExportFormatVersion;
 };
 

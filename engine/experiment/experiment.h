@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/image_shape.h"
 #include "engine/interpret/interpret_types.h"
 #include "engine/project/project.h"
 #include "engine/train/lr_find_types.h"
@@ -32,7 +33,7 @@ struct TrainingHooks {
   // as it is then: the `interpretTopLosses` largest losses and the confusion matrix, made from
   // the epoch's own validation pass. Called on the training thread.
   std::function<void(const Interpretation&)> onInterpretation;
-  int interpretTopLosses = 9;
+  int interpretTopLosses = kDefaultTopLosses;
   // When set, a checkpoint is written there after every epoch (atomically).
   std::filesystem::path checkpointFile;
   // Continue the fit from checkpointFile, with the schedule where it stopped.

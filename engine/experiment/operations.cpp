@@ -1,0 +1,71 @@
+#include "engine/experiment/operations.h"
+
+#include <system_error>
+
+#include "engine/models/model_summary.h"
+#include "engine/util/error.h"
+#include "engine/util/thousands.h"
+
+namespace lb {
+
+RecordedRun trainAndRecord(Experiment& experiment, TrainingHooks hooks) {
+  const Project& project = experiment.project();
+  if (hooks.checkpointFile.empty()) hooks.checkpointFile = project.lastCheckpoint();
+  const std::string started = localTimeNow();
+  RecordedRun run;
+  run.outcome = experiment.train(hooks);
+  if (!run.outcome.notice.empty()) run.notices.push_back(run.outcome.notice);
+  std::error_code ec;
+  if (!project.file.empty() && std::filesystem::is_regular_file(project.file, ec)) {
+    try {
+      appendRun(project.file, runRecord(project, started, run.outcome));
+    } catch (const Error& e) {
+      run.notices.push_back(std::string("The run was not recorded in the project: ") + e.what());
+    }
+  }
+  return run;
+}
+
+std::filesystem::path requireCheckpoint(const Project& project,
+                                        const std::filesystem::path& chosen,
+                                        const std::string& remedy) {
+  const std::filesystem::path checkpoint = chosen.empty() ? project.lastCheckpoint() : chosen;
+  std::error_code ec;
+  if (!std::filesystem::exists(checkpoint, ec))
+    throw Error("There is no checkpoint at " + checkpoint.string() + ": " + remedy);
+  return checkpoint;
+}
+
+bool trainsWithFineTune(const Project& project) { return !project.model.pretrained.empty(); }
+
+SchedulePlan plannedSchedule(const Project& project, int itersPerEpoch) {
+  if (trainsWithFineTune(project)) {
+    FineTuneOptions tuning;
+    tuning.baseLr = project.train.lr;
+    return fineTunePlan(project.train.epochs, itersPerEpoch, tuning);
+  }
+  return oneCyclePlan(project.train.epochs, itersPerEpoch,
+                      OneCycleOptions{}.setLrMax(project.train.lr));
+}
+
+std::string DataSummary::sentence() const {
+  return withThousands(trainItems) + " training and " + withThousands(validItems) +
+         " validation images, " + std::to_string(classes.size()) + " classes";
+}
+
+DataSummary summarizeData(Experiment& experiment, bool measureSpeed) {
+  DataSummary s;
+  s.classes = experiment.classes();
+  s.trainItems = experiment.trainItems();
+  s.validItems = experiment.validItems();
+  s.batchesPerEpoch = experiment.batchesPerEpoch();
+  s.parameterCount = experiment.parameterCount();
+  s.inputShape = experiment.inputShape();
+  s.outputs = experiment.outputs();
+  s.metricName = experiment.metricName();
+  s.modelProblem = experiment.modelProblem();
+  if (measureSpeed && s.modelProblem.empty()) s.secondsPerItem = experiment.secondsPerItem();
+  return s;
+}
+
+}  // namespace lb
