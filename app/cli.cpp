@@ -13,7 +13,7 @@
 #include <ostream>
 
 #include "engine/project/project.h"
-#include "engine/train/experiment.h"
+#include "engine/experiment/operations.h"
 #include "engine/train/lr_plot.h"
 #include "engine/train/schedule.h"
 #include "engine/util/error.h"
@@ -45,9 +45,12 @@ commands:
   lr-find PROJECT [--csv OUT] [--plot OUT.png] [--limit N] [--bs N] [--seed N] [--num-it N]
         [--threads N] [--json]
         sweep the lr from 1e-7 to 10 (fastai's lr_find) and print the four suggested lrs
-  schedule --epochs E --iters-per-epoch N --lr X [--kind one-cycle|flat-cos]
-        [--pct-start P] [--div D] [--div-final D] [--json]
-        print the learning rate and momentum of every iteration of a planned fit
+  schedule --epochs E --iters-per-epoch N --lr X [--kind one-cycle|fine-tune|flat-cos]
+        [--pct-start P] [--div D] [--div-final D] [--freeze-epochs N] [--json]
+  schedule PROJECT [--epochs E] [--lr X] [--iters-per-epoch N] [--json]
+        print the learning rate (the head's, for fine-tune) and momentum of every iteration of a
+        planned fit; with a project, the plan `train` runs (fine-tune when the model starts from
+        a pretrained body), its batches per epoch counted from its data unless given
   summary PROJECT [--json]
         walk one item through the data block (as fastai's DataBlock.summary), check every
         file, count the items per class and print the model's layers with their output shapes
@@ -109,7 +112,6 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   TrainingHooks hooks;
   hooks.stopRequested = stopRequested;
   // Checkpoints go beside the project, so an interrupted run can go on with --resume.
-  hooks.checkpointFile = project.lastCheckpoint();
   hooks.resume = o.has("--resume");
   hooks.onEpoch = [&](const EpochResult& e) {
     if (o.json) {
@@ -124,14 +126,9 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
                   e.validLoss, e.metric, clock(e.seconds).c_str());
     out << row << std::flush;
   };
-  const std::string started = localTimeNow();
-  const TrainingOutcome outcome = experiment.train(hooks);
-  if (!outcome.notice.empty()) err << outcome.notice << "\n";
-  try {
-    appendRun(o.positional[0], runRecord(project, started, outcome));
-  } catch (const Error& e) {
-    err << "The run was not recorded in the project: " << e.what() << "\n";
-  }
+  const RecordedRun run = trainAndRecord(experiment, hooks);
+  for (const std::string& notice : run.notices) err << notice << "\n";
+  const TrainingOutcome& outcome = run.outcome;
   if (!outcome.stopReason.empty()) {
     err << outcome.stopReason << "\n";
     return 1;
@@ -221,36 +218,69 @@ int lrFind(const std::vector<std::string>& args, std::ostream& out, std::ostream
 int schedule(const std::vector<std::string>& args, std::ostream& out) {
   const Options o = parseOptions("schedule", args,
                                  {"--epochs", "--iters-per-epoch", "--lr", "--kind",
-                                  "--pct-start", "--div", "--div-final"});
-  if (!o.positional.empty())
-    throw std::invalid_argument("schedule takes no file: learnbench-cli schedule --epochs E "
-                                "--iters-per-epoch N --lr X.");
+                                  "--pct-start", "--div", "--div-final", "--freeze-epochs"});
+  if (o.positional.size() > 1)
+    throw std::invalid_argument("schedule takes at most one project file: learnbench-cli "
+                                "schedule [PROJECT] --epochs E --iters-per-epoch N --lr X.");
   const auto epochs = wholeNumber(o, "--epochs", 1);
-  const auto iters = wholeNumber(o, "--iters-per-epoch", 1);
+  auto iters = wholeNumber(o, "--iters-per-epoch", 1);
   const auto lr = positiveNumber(o, "--lr");
-  if (!epochs || !iters || !lr)
-    throw std::invalid_argument("schedule needs --epochs, --iters-per-epoch and --lr.");
-  const std::string kind = o.values.count("--kind") ? o.values.at("--kind") : "one-cycle";
-  if (kind != "one-cycle" && kind != "flat-cos")
-    throw std::invalid_argument("--kind must be one-cycle or flat-cos, got \"" + kind + "\".");
   auto pctStart = o.values.count("--pct-start") ? std::stod(o.values.at("--pct-start")) : -1.0;
   if (o.values.count("--pct-start") && !(pctStart >= 0 && pctStart <= 1))
     throw std::invalid_argument("--pct-start must be between 0 and 1.");
 
-  OneCycleOptions cycle;
-  cycle.lrMax = *lr;
-  if (pctStart >= 0) cycle.pctStart = pctStart;
-  if (auto d = positiveNumber(o, "--div")) cycle.div = *d;
-  FlatCosOptions flat;
-  flat.lr = *lr;
-  if (pctStart >= 0) flat.pctStart = pctStart;
-  if (auto d = positiveNumber(o, "--div-final")) cycle.divFinal = flat.divFinal = *d;
+  // One row per batch, from the plan (one-cycle or fine_tune) or flat-cos's own formula.
+  std::function<ScheduleValue(long long)> at;
+  long long total = 0;
+  if (!o.positional.empty()) {
+    // What `train` will run for the project: its epochs and lr unless given, its batches per
+    // epoch (the data is loaded to count them) unless --iters-per-epoch says.
+    Project project = loadProject(o.positional[0]);
+    if (epochs) project.train.epochs = int(*epochs);
+    if (lr) project.train.lr = *lr;
+    if (!iters) iters = Experiment(project).batchesPerEpoch();
+    const SchedulePlan plan = plannedSchedule(project, int(*iters));
+    total = plan.iterations();
+    at = [plan](long long i) { return plan.atIteration(i); };
+  } else {
+    if (!epochs || !iters || !lr)
+      throw std::invalid_argument("schedule needs --epochs, --iters-per-epoch and --lr, or a "
+                                  "project file.");
+    const std::string kind = o.values.count("--kind") ? o.values.at("--kind") : "one-cycle";
+    if (kind == "one-cycle") {
+      OneCycleOptions cycle;
+      cycle.lrMax = *lr;
+      if (pctStart >= 0) cycle.pctStart = pctStart;
+      if (auto d = positiveNumber(o, "--div")) cycle.div = *d;
+      if (auto d = positiveNumber(o, "--div-final")) cycle.divFinal = *d;
+      const SchedulePlan plan = oneCyclePlan(int(*epochs), int(*iters), cycle);
+      at = [plan](long long i) { return plan.atIteration(i); };
+    } else if (kind == "fine-tune") {
+      FineTuneOptions tuning;
+      tuning.baseLr = *lr;
+      if (pctStart >= 0) tuning.pctStart = pctStart;
+      if (auto d = positiveNumber(o, "--div")) tuning.div = *d;
+      if (auto f = wholeNumber(o, "--freeze-epochs", 1)) tuning.freezeEpochs = int(*f);
+      const SchedulePlan plan = fineTunePlan(int(*epochs), int(*iters), tuning);
+      total = plan.iterations();
+      at = [plan](long long i) { return plan.atIteration(i); };
+    } else if (kind == "flat-cos") {
+      FlatCosOptions flat;
+      flat.lr = *lr;
+      if (pctStart >= 0) flat.pctStart = pctStart;
+      if (auto d = positiveNumber(o, "--div-final")) flat.divFinal = *d;
+      const long long n = *epochs * *iters;
+      at = [flat, n](long long i) { return flatCosAt(flat, double(i) / double(n)); };
+    } else {
+      throw std::invalid_argument("--kind must be one-cycle, fine-tune or flat-cos, got \"" +
+                                  kind + "\".");
+    }
+    if (total == 0) total = *epochs * *iters;
+  }
 
-  const long long total = *epochs * *iters;
   if (!o.json) out << "iter      lr            mom\n";
   for (long long i = 0; i < total; ++i) {
-    const double pos = double(i) / double(total);
-    const ScheduleValue v = kind == "one-cycle" ? oneCycleAt(cycle, pos) : flatCosAt(flat, pos);
+    const ScheduleValue v = at(i);
     if (o.json) {
       out << nlohmann::json{{"iter", i}, {"lr", v.lr}, {"mom", v.mom}}.dump() << "\n";
     } else {
@@ -289,11 +319,8 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   } catch (const std::invalid_argument& e) {
     err << e.what() << "\n";
     return 2;
-  } catch (const Error& e) {
-    err << e.what() << "\n";
-    return 1;
   } catch (const std::exception& e) {
-    err << "Learnbench failed unexpectedly: " << e.what() << "\n";
+    err << userMessage(e) << "\n";  // an lb::Error's sentence, or an internal error, logged
     return 1;
   }
 }

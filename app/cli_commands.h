@@ -48,6 +48,18 @@ inline Options parseOptions(const std::string& command, const std::vector<std::s
   return o;
 }
 
+// What to do when a command finds no checkpoint (requireCheckpoint's remedy), in CLI terms.
+inline std::string checkpointRemedy(const std::string& projectArg) {
+  return "train the project first, or name one with --checkpoint. To train it: learnbench-cli "
+         "train " + projectArg;
+}
+
+// The checkpoint --checkpoint names, or empty for the project's last one.
+inline std::string chosenCheckpoint(const Options& o) {
+  auto it = o.values.find("--checkpoint");
+  return it == o.values.end() ? std::string() : it->second;
+}
+
 inline std::optional<long long> wholeNumber(const Options& o, const std::string& name,
                                             long long min) {
   auto it = o.values.find(name);

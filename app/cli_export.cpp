@@ -6,7 +6,8 @@
 #include <ostream>
 
 #include "app/cli_commands.h"
-#include "engine/models/export.h"
+#include "engine/experiment/export.h"
+#include "engine/experiment/operations.h"
 #include "engine/project/project.h"
 #include "engine/util/runtime.h"
 
@@ -16,7 +17,7 @@ namespace {
 constexpr int kDefaultTopClasses = 3;
 }  // namespace
 
-int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   namespace fs = std::filesystem;
   const Options o = parseOptions("export", args, {"--out", "--checkpoint", "--threads"});
   if (o.positional.size() != 1 || !o.values.count("--out"))
@@ -24,13 +25,8 @@ int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostr
         "export needs one project file and --out: learnbench-cli export PROJECT --out MODEL.pt.");
   Project project = loadProject(o.positional[0]);
   if (auto v = wholeNumber(o, "--threads", 0)) project.train.threads = int(*v);
-  const fs::path checkpoint = o.values.count("--checkpoint") ? fs::path(o.values.at("--checkpoint"))
-                                                             : project.lastCheckpoint();
-  if (!fs::exists(checkpoint)) {
-    err << "There is no checkpoint at " << checkpoint.string()
-        << ": train the project first, or name one with --checkpoint.\n";
-    return 1;
-  }
+  const fs::path checkpoint =
+      requireCheckpoint(project, chosenCheckpoint(o), checkpointRemedy(o.positional[0]));
   const fs::path file = o.values.at("--out");
   useThreads(project.train.threads);
   exportModel(project, checkpoint, file);

@@ -10,14 +10,13 @@
 #include "engine/interpret/interpret_plots.h"
 #include "engine/interpret/target_reports.h"
 #include "engine/project/project.h"
-#include "engine/train/experiment.h"
+#include "engine/experiment/operations.h"
 #include "engine/util/error.h"
 
 namespace lb {
 
 namespace {
 namespace fs = std::filesystem;
-constexpr int kDefaultTopLosses = 9;  // fastai's plot_top_losses shows a 3 x 3 grid
 constexpr double kThreshold = 0.5;    // fastai's accuracy_multi default
 
 void printFiles(const std::vector<fs::path>& files, std::ostream& out) {
@@ -114,12 +113,7 @@ int runInterpret(const std::vector<std::string>& args, std::ostream& out, std::o
   const bool gradCam = o.has("--gradcam");
 
   const fs::path checkpoint =
-      o.values.count("--checkpoint") ? fs::path(o.values.at("--checkpoint")) : project.lastCheckpoint();
-  if (!fs::exists(checkpoint)) {
-    err << "There is no checkpoint at " << checkpoint.string() << ": run `learnbench-cli train "
-        << o.positional[0] << "` first.\n";
-    return 1;
-  }
+      requireCheckpoint(project, chosenCheckpoint(o), checkpointRemedy(o.positional[0]));
   // Before the data and the model are loaded, so a bad folder costs nothing.
   const fs::path dir = o.values.at("--out");
   std::error_code ec;
@@ -130,8 +124,8 @@ int runInterpret(const std::vector<std::string>& args, std::ostream& out, std::o
 
   Experiment experiment(project);
   const Interpretation in = experiment.interpret(k, checkpoint);
-  if (in.target == "multi-category") return writeMultiLabel(in, checkpoint, dir, o.json, out);
-  if (in.target == "regression") return writeRegression(in, checkpoint, dir, o.json, out);
+  if (in.target == TargetKind::MultiCategory) return writeMultiLabel(in, checkpoint, dir, o.json, out);
+  if (in.target == TargetKind::Regression) return writeRegression(in, checkpoint, dir, o.json, out);
 
   std::vector<fs::path> files = {dir / "top_losses.png"};
   writeTopLossesPlot(in, files.back());

@@ -150,10 +150,12 @@ int runNew(const std::vector<std::string>& args, std::ostream& out) {
   if (const auto* v = value("--label")) parseLabel(*v, d.label);
   if (const auto* v = value("--size")) parseSize(*v, d.resize);
   if (const auto* v = value("--target")) {
-    if (*v == "category") d.target = TargetKind::Category;
-    else if (*v == "multi-category") d.target = TargetKind::MultiCategory;
-    else if (*v == "regression") d.target = TargetKind::Regression;
-    else throw std::invalid_argument("--target takes category, multi-category or regression, got \"" + *v + "\".");
+    // A wrong name is a wrong command line (exit 2), worded from the one table of names.
+    const auto kind = findName(kTargetKindNames, *v);
+    if (!kind)
+      throw std::invalid_argument("--target takes " + allowedNames(kTargetKindNames) + ", got \"" +
+                                  *v + "\".");
+    d.target = *kind;
   }
   if (auto seed = wholeNumber(o, "--seed", 0)) d.split.seed = p.train.seed = std::uint64_t(*seed);
   d.augment.enabled = o.has("--augment");

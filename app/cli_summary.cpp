@@ -14,6 +14,7 @@
 #include "engine/models/model_summary.h"
 #include "engine/project/project.h"
 #include "engine/util/error.h"
+#include "engine/util/thousands.h"
 
 namespace lb {
 

@@ -34,7 +34,7 @@
 #include "widgets/qcustomplot_include.h"
 #include "bench/bench_common.h"
 #include "engine/project/project.h"
-#include "engine/train/experiment.h"
+#include "engine/experiment/experiment.h"
 #include "engine/util/runtime.h"
 
 namespace {
@@ -134,7 +134,7 @@ WindowRun withWindow(lb::MainWindow& window, const lb::Project& project, bool pr
   auto* worker = window.trainingWorker();
   // The worker announces the data just before train() starts; finished comes when it returns.
   lb::bench::Stopwatch training;
-  auto c1 = QObject::connect(worker, &lb::TrainingWorker::dataReady, [&](const lb::DataInfo& info) {
+  auto c1 = QObject::connect(worker, &lb::TrainingWorker::dataReady, [&](const lb::DataSummary& info) {
     trainItems = info.trainItems;
     training = {};
   });

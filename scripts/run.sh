@@ -3,4 +3,6 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh" --target learnbench
-exec "${LB_BUILD_DIR:-$root/build}/app/learnbench" "$root/resources/examples/fashion-mnist.lbproj" "$@"
+# The built-in example (the same file, compiled in): its runs and checkpoints go to the user's
+# data folder, so the tracked resources/examples/fashion-mnist.lbproj is never written to.
+exec "${LB_BUILD_DIR:-$root/build}/app/learnbench" "$@"

@@ -1,4 +1,5 @@
 #include "widgets/data_block_editor.h"
+#include "widgets/plot_export.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -30,8 +31,8 @@ namespace lb {
 namespace {
 
 // Okabe-Ito, readable on light and dark palettes; a symbol goes with each, colour is not enough.
-const QColor kOkColor(0x00, 0x9E, 0x73);
-const QColor kErrorColor(0xD5, 0x5E, 0x00);
+const QColor kOkColor = paletteColor(palette::kBluishGreen);
+const QColor kErrorColor = paletteColor(palette::kVermillion);
 
 template <typename W>
 W* named(W* widget, const char* name) {

@@ -1,12 +1,9 @@
 #include "widgets/data_block_page.h"
 
 #include <QEventLoop>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QSplitter>
 #include <QTimer>
-#include <QtConcurrent/QtConcurrentRun>
-#include <exception>
 #include <filesystem>
 
 #include "engine/util/runtime.h"
@@ -18,12 +15,13 @@ namespace lb {
 namespace {
 constexpr int kDebounceMs = 250;  // typing a path: preview once the user pauses
 
-// previewDataBlock turns bad data into a failed step; anything else it throws still gets shown.
-DataPreview failedPreview(const std::string& what) {
+// previewDataBlock turns bad data into a failed step; anything else it throws still gets shown,
+// as userMessage's sentence.
+DataPreview failedPreview(const QString& sentence) {
   DataPreview p;
   for (int s = 0; s < 7; ++s) p.steps.push_back({DataStep(s), StepCheck::State::NotChecked, {}});
   p.steps[0].state = StepCheck::State::Failed;
-  p.steps[0].message = "The preview failed unexpectedly: " + what;
+  p.steps[0].message = sentence.toStdString();
   return p;
 }
 }  // namespace
@@ -53,7 +51,7 @@ DataBlockPage::DataBlockPage(QWidget* parent) : QWidget(parent) {
   connect(m_editor, &DataBlockEditor::specChanged, this, &DataBlockPage::onEdited);
 }
 
-DataBlockPage::~DataBlockPage() { cancelRunning(); }
+DataBlockPage::~DataBlockPage() = default;  // m_job cancels the preview still running
 
 void DataBlockPage::setSpec(const DataBlockSpec& spec, const QString& baseDir) {
   m_debounce->stop();
@@ -63,7 +61,7 @@ void DataBlockPage::setSpec(const DataBlockSpec& spec, const QString& baseDir) {
 
 DataBlockSpec DataBlockPage::spec() const { return m_editor->spec(); }
 
-bool DataBlockPage::isPreviewPending() const { return m_debounce->isActive() || m_running; }
+bool DataBlockPage::isPreviewPending() const { return m_debounce->isActive() || m_job.isPending(); }
 
 bool DataBlockPage::waitForPreview(int ms) {
   if (!isPreviewPending()) return true;
@@ -77,49 +75,28 @@ bool DataBlockPage::waitForPreview(int ms) {
 void DataBlockPage::onEdited() {
   Q_EMIT specEdited(m_editor->spec());
   // What runs now describes an older spec: stop it and drop what it finds.
-  cancelRunning();
-  ++m_generation;
-  m_running = false;
+  m_job.cancel();
   m_view->setBusy(true);
   m_debounce->start();
 }
 
-void DataBlockPage::cancelRunning() {
-  if (m_cancel) m_cancel->store(true);
-  m_cancel.reset();
-}
-
 void DataBlockPage::startPreview() {
-  cancelRunning();
-  const quint64 generation = ++m_generation;
-  m_running = true;
   m_view->setBusy(true);
-
-  auto cancel = std::make_shared<std::atomic<bool>>(false);
-  m_cancel = cancel;
   const DataBlockSpec spec = m_editor->spec();
   const std::filesystem::path baseDir = m_editor->baseDir().toStdString();
   const PreviewOptions options = m_options;
   // The run holds values only, so the page can go while it finishes (a cancelled load of a large
-  // data set still takes a moment); the watcher brings the result back to the GUI thread.
-  auto* watcher = new QFutureWatcher<DataPreview>(this);
-  connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
-    watcher->deleteLater();
-    showResult(generation, watcher->result());
-  });
-  watcher->setFuture(QtConcurrent::run([cancel, spec, baseDir, options] {
-    useHelperThread();
-    try {
-      return previewDataBlock(spec, baseDir, options, cancel.get());
-    } catch (const std::exception& e) {
-      return failedPreview(e.what());
-    }
-  }));
+  // data set still takes a moment).
+  m_job.start(
+      [spec, baseDir, options](const std::atomic<bool>& cancelled) {
+        useHelperThread();
+        return previewDataBlock(spec, baseDir, options, &cancelled);
+      },
+      [this](const DataPreview& preview) { showResult(preview); },
+      [this](const QString& sentence) { showResult(failedPreview(sentence)); });
 }
 
-void DataBlockPage::showResult(quint64 generation, const DataPreview& preview) {
-  if (generation != m_generation) return;  // a newer request is on its way
-  m_running = false;
+void DataBlockPage::showResult(const DataPreview& preview) {
   m_preview = preview;
   m_editor->showChecks(preview.steps);
   m_view->showPreview(preview);

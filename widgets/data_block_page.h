@@ -1,15 +1,14 @@
 #pragma once
 // DataBlockPage: the data block editor on the left, its preview on the right. Every edit restarts
 // a preview, debounced, on a thread of the global pool (the GUI thread never runs
-// previewDataBlock); the latest request wins: an older run is cancelled through its atomic flag
-// and its result dropped (a generation counter), as Hotspot's JobTracker does.
+// previewDataBlock); the latest request wins (LatestJob): an older run is cancelled through its
+// atomic flag and its result dropped.
 #include <QString>
 #include <QWidget>
-#include <atomic>
-#include <memory>
 
 #include "engine/data/data_block_spec.h"
 #include "engine/data/data_preview.h"
+#include "widgets/latest_job.h"
 
 class QSplitter;
 class QTimer;
@@ -49,8 +48,7 @@ class DataBlockPage : public QWidget {
  private:
   void onEdited();
   void startPreview();
-  void cancelRunning();
-  void showResult(quint64 generation, const DataPreview& preview);
+  void showResult(const DataPreview& preview);
 
   DataBlockEditor* m_editor = nullptr;
   DataPreviewView* m_view = nullptr;
@@ -58,9 +56,7 @@ class DataBlockPage : public QWidget {
   QTimer* m_debounce = nullptr;
   PreviewOptions m_options;
   DataPreview m_preview;
-  quint64 m_generation = 0;  // of the latest request; results of older ones are dropped
-  bool m_running = false;    // the latest request's run has not reported yet
-  std::shared_ptr<std::atomic<bool>> m_cancel;  // the latest run's flag
+  LatestJob<DataPreview> m_job{this};
 };
 
 }  // namespace lb

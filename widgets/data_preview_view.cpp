@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "widgets/plot_export.h"
 #include "widgets/pixels_to_qimage.h"
 #include "widgets/qcustomplot_include.h"
 #include "widgets/text_format.h"
@@ -21,14 +22,9 @@ namespace lb {
 
 namespace {
 // Okabe-Ito, as in LossPlot: train is blue, valid is orange.
-const QColor kTrainColor(0x00, 0x72, 0xB2);
-const QColor kValidColor(0xE6, 0x9F, 0x00);
+const QColor kTrainColor = paletteColor(palette::kBlue);
+const QColor kValidColor = paletteColor(palette::kOrange);
 constexpr int kColumns = 4;
-
-QColor withAlpha(QColor c, int alpha) {
-  c.setAlpha(alpha);
-  return c;
-}
 
 QLabel* sectionTitle(const QString& text) {
   auto* label = new QLabel(text);

@@ -6,18 +6,18 @@
 #include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMimeData>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrent>
 #include <algorithm>
+#include <exception>
 #include <utility>
 
-#include "engine/models/export.h"
+#include "engine/experiment/export.h"
+#include "engine/util/error.h"
 #include "engine/util/runtime.h"
 #include "widgets/pixels_to_qimage.h"
 #include "widgets/plot_export.h"
@@ -27,9 +27,12 @@ namespace {
 
 constexpr int kTopClasses = 5;
 constexpr int kSamples = 30;
-const QColor kBarColour(0, 114, 178);  // Okabe-Ito blue
+const QColor kBarColour = paletteColor(palette::kBlue);  // Okabe-Ito blue
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+// userMessage's sentence for the exception being handled; only inside a catch block.
+QString caughtMessage() { return qs(userMessage(std::current_exception())); }
 
 // The first local file among dropped URLs, or an empty string.
 QString droppedFile(const QMimeData* mime) {
@@ -124,7 +127,7 @@ void ExportPage::setProject(const Project& project) {
   if (m_modelIsLatest || !m_model) {
     m_model.reset();
     m_modelIsLatest = false;
-    ++m_latestGeneration;  // an export of the previous checkpoint still running is stale
+    m_latestJob.cancel();  // an export of the previous checkpoint still running is stale
     m_loadingLatest = false;
   }
   // The rest waits until the page is shown: a run that just ended need not share the cores
@@ -149,12 +152,9 @@ void ExportPage::refresh() {
   m_sampleBox->clear();
   m_sampleBox->setEnabled(false);
   m_sampleBox->setPlaceholderText(tr("Reading the validation images…"));
-  auto* watcher = new QFutureWatcher<std::pair<std::vector<ValidationSample>, QString>>(this);
   const DataBlockSpec spec = m_project.data;
   const std::filesystem::path base = m_project.folder();
-  connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
-    watcher->deleteLater();
-    auto [samples, error] = watcher->result();
+  auto show = [this](std::vector<ValidationSample> samples, const QString& error) {
     m_samples = std::move(samples);
     m_sampleBox->clear();
     for (const auto& s : m_samples)
@@ -163,15 +163,14 @@ void ExportPage::refresh() {
     m_sampleBox->setPlaceholderText(error.isEmpty() ? tr("Pick a validation image")
                                                     : tr("No validation images: %1").arg(error));
     m_sampleBox->setCurrentIndex(-1);
-  });
-  watcher->setFuture(QtConcurrent::run([spec, base] {
-    useHelperThread();
-    try {
-      return std::make_pair(validationSamples(spec, base, kSamples), QString());
-    } catch (const std::exception& e) {
-      return std::make_pair(std::vector<ValidationSample>{}, QString::fromUtf8(e.what()));
-    }
-  }));
+  };
+  m_samplesJob.start(
+      [spec, base] {
+        useHelperThread();
+        return validationSamples(spec, base, kSamples);
+      },
+      [show](std::vector<ValidationSample> samples) { show(std::move(samples), QString()); },
+      [show](const QString& error) { show({}, error); });
 }
 
 bool ExportPage::canExport() const { return m_exportButton->isEnabled(); }
@@ -200,23 +199,15 @@ void ExportPage::chooseModelFile() {
   if (!file.isEmpty()) loadModel(file);
 }
 
-void ExportPage::startExport(const std::filesystem::path& out,
+void ExportPage::startExport(LatestJob<void>& job, const std::filesystem::path& out,
                              std::function<void(const QString&)> done) {
   const Project project = m_project;
-  auto* watcher = new QFutureWatcher<QString>(this);
-  connect(watcher, &QFutureWatcherBase::finished, this, [watcher, done] {
-    watcher->deleteLater();
-    done(watcher->result());
-  });
-  watcher->setFuture(QtConcurrent::run([project, out] {
-    useHelperThread();
-    try {
-      exportModel(project, project.lastCheckpoint(), out);
-      return QString();
-    } catch (const std::exception& e) {
-      return QString::fromUtf8(e.what());
-    }
-  }));
+  job.start(
+      [project, out] {
+        useHelperThread();
+        exportModel(project, project.lastCheckpoint(), out);
+      },
+      [done] { done(QString()); }, done);
 }
 
 void ExportPage::exportTo(const QString& file) {
@@ -229,7 +220,7 @@ void ExportPage::exportTo(const QString& file) {
   m_exporting = true;
   m_exportButton->setEnabled(false);
   m_exportStatus->setText(tr("Exporting to %1…").arg(file));
-  startExport(file.toStdString(), [this, file](const QString& error) {
+  startExport(m_exportJob, file.toStdString(), [this, file](const QString& error) {
     m_exporting = false;
     m_exportButton->setEnabled(true);
     if (!error.isEmpty()) {
@@ -245,13 +236,11 @@ void ExportPage::exportTo(const QString& file) {
 
 void ExportPage::useLatestModel() {
   if (!m_latestDir) m_latestDir = std::make_unique<QTemporaryDir>();
-  const int generation = ++m_latestGeneration;
   m_loadingLatest = true;
   setStatus(tr("Getting the latest trained model of %1 ready…").arg(qs(m_project.name)));
-  const QString file =
-      m_latestDir->filePath(QStringLiteral("latest-%1.pt").arg(generation));
-  startExport(file.toStdString(), [this, file, generation](const QString& error) {
-    if (generation != m_latestGeneration) return;  // a newer project or checkpoint came since
+  const QString file = m_latestDir->filePath(QStringLiteral("latest-%1.pt").arg(++m_latestFiles));
+  // A newer project or checkpoint drops this result (m_latestJob).
+  startExport(m_latestJob, file.toStdString(), [this, file](const QString& error) {
     m_loadingLatest = false;
     const int pending = std::exchange(m_pendingSample, -1);
     if (!error.isEmpty()) {
@@ -273,8 +262,8 @@ void ExportPage::useLatestModel() {
 void ExportPage::loadModel(const QString& file) {
   try {
     m_model = std::make_shared<ExportedModel>(loadExportedModel(file.toStdString()));
-  } catch (const std::exception& e) {
-    fail(QString::fromUtf8(e.what()));
+  } catch (...) {
+    fail(caughtMessage());
     return;
   }
   m_modelFile = file;
@@ -299,8 +288,8 @@ void ExportPage::predictFile(const QString& image) {
   Prediction p;
   try {
     p = predictImages(*m_model, {image.toStdString()}, kTopClasses).at(0);
-  } catch (const std::exception& e) {
-    fail(QString::fromUtf8(e.what()));
+  } catch (...) {
+    fail(caughtMessage());
     return;
   }
   if (!p.error.empty()) {
@@ -333,8 +322,8 @@ void ExportPage::predictSample(int index) {
   Prediction p;
   try {
     p = predictImage(*m_model, s.image, kTopClasses);
-  } catch (const std::exception& e) {
-    fail(QString::fromUtf8(e.what()));
+  } catch (...) {
+    fail(caughtMessage());
     return;
   }
   if (!p.error.empty()) {

@@ -14,6 +14,7 @@
 
 #include "engine/data/validation_samples.h"
 #include "engine/project/project.h"
+#include "widgets/latest_job.h"
 
 class QComboBox;
 class QTemporaryDir;
@@ -68,9 +69,10 @@ class ExportPage : public QWidget {
 
  private:
   void chooseExportFile();
-  // exportModel(m_project's last checkpoint -> out) on a worker thread; `done` gets the error
-  // sentence, empty on success, on the GUI thread.
-  void startExport(const std::filesystem::path& out, std::function<void(const QString&)> done);
+  // exportModel(m_project's last checkpoint -> out) on a worker thread, tracked by `job`; `done`
+  // gets the error sentence, empty on success, on the GUI thread.
+  void startExport(LatestJob<void>& job, const std::filesystem::path& out,
+                   std::function<void(const QString&)> done);
   void useLatestModel();  // export the last checkpoint to a temporary file and predict with it
   void refresh();         // the validation images and the latest model, once the page is shown
   void chooseModelFile();
@@ -87,12 +89,15 @@ class ExportPage : public QWidget {
   QString m_modelFile;
   bool m_modelIsLatest = false;   // m_model is the project's latest checkpoint, exported here
   bool m_loadingLatest = false;
-  int m_latestGeneration = 0;     // a newer setProject() drops an older export's result
+  int m_latestFiles = 0;          // names each export of the latest model apart
   int m_pendingSample = -1;       // picked while the latest model was still being made
   bool m_refreshPending = false;  // setProject() came while the page was hidden
   std::unique_ptr<QTemporaryDir> m_latestDir;
   std::vector<ValidationSample> m_samples;
   QString m_actual;
+  LatestJob<std::vector<ValidationSample>> m_samplesJob{this};
+  LatestJob<void> m_exportJob{this};  // the user's export
+  LatestJob<void> m_latestJob{this};  // the latest model's; a newer setProject() drops its result
 
   QPushButton* m_exportButton = nullptr;
   QPushButton* m_openButton = nullptr;

@@ -16,8 +16,8 @@ namespace lb {
 
 namespace {
 // Okabe-Ito, the same roles everywhere: train is blue, valid is orange.
-const QColor kTrainColor(0x00, 0x72, 0xB2);
-const QColor kValidColor(0xE6, 0x9F, 0x00);
+const QColor kTrainColor = paletteColor(palette::kBlue);
+const QColor kValidColor = paletteColor(palette::kOrange);
 constexpr int kRedrawMs = 100;  // 10 redraws a second look live and leave the cores to training
 // Display buckets kept; each draws at most two raw points, so at most ~4000 raw points.
 constexpr int kMaxBuckets = 2000;

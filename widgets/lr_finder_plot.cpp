@@ -15,7 +15,7 @@ namespace lb {
 
 namespace {
 // Okabe-Ito, as the engine's PNG (lr_plot.cpp) draws them, so both pictures agree.
-const QColor kCurveColor(0x00, 0x72, 0xB2);
+const QColor kCurveColor = paletteColor(palette::kBlue);
 struct Mark {
   const char* name;
   QColor colour;
@@ -24,13 +24,13 @@ struct Mark {
   double dx, dy;                        // label offset in font heights
 };
 const Mark kMarks[4] = {
-    {"valley", QColor(0xD5, 0x5E, 0x00), QCPScatterStyle::ssCircle, Qt::AlignLeft | Qt::AlignBottom,
+    {"valley", paletteColor(palette::kVermillion), QCPScatterStyle::ssCircle, Qt::AlignLeft | Qt::AlignBottom,
      0.7, -0.4},
-    {"slide", QColor(0x00, 0x9E, 0x73), QCPScatterStyle::ssSquare, Qt::AlignLeft | Qt::AlignTop,
+    {"slide", paletteColor(palette::kBluishGreen), QCPScatterStyle::ssSquare, Qt::AlignLeft | Qt::AlignTop,
      0.7, 0.4},
-    {"minimum", QColor(0xE6, 0x9F, 0x00), QCPScatterStyle::ssTriangle,
+    {"minimum", paletteColor(palette::kOrange), QCPScatterStyle::ssTriangle,
      Qt::AlignHCenter | Qt::AlignTop, 0, 0.8},
-    {"steep", QColor(0xCC, 0x79, 0xA7), QCPScatterStyle::ssDiamond,
+    {"steep", paletteColor(palette::kReddishPurple), QCPScatterStyle::ssDiamond,
      Qt::AlignRight | Qt::AlignVCenter, -0.8, 0},
 };
 

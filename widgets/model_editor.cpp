@@ -5,7 +5,6 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -26,13 +25,13 @@
 #include <QUndoCommand>
 #include <QUndoStack>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 #include <array>
-#include <exception>
 #include <utility>
 
+#include "widgets/plot_export.h"
 #include "engine/util/runtime.h"
+#include "engine/util/thousands.h"
 
 namespace lb {
 
@@ -41,7 +40,7 @@ namespace {
 constexpr int kDebounceMs = 150;  // typing a number: summarise once the user pauses
 constexpr int kLastKind = int(LayerKind::Residual);
 // Okabe-Ito vermillion, the warning colour of every page; a symbol goes with it.
-const QColor kErrorColor(0xD5, 0x5E, 0x00);
+const QColor kErrorColor = paletteColor(palette::kVermillion);
 const QString kCross = QStringLiteral("\u2717 ");
 
 template <typename W>
@@ -293,7 +292,7 @@ ModelEditor::ModelEditor(QWidget* parent) : QWidget(parent) {
 
 ModelEditor::~ModelEditor() {
   // Closing the window takes focus from a field, whose editingFinished would edit a half-gone
-  // editor. A running summary holds values only; its result is dropped with its watcher.
+  // editor. A running summary holds values only; m_job drops its result.
   for (QObject* o : findChildren<QObject*>()) disconnect(o, nullptr, this, nullptr);
 }
 
@@ -558,7 +557,6 @@ QWidget* ModelEditor::buildSummaryPanel() {
 void ModelEditor::setInput(const ImageShape& input, int numClasses) {
   m_input = input;
   m_numClasses = numClasses;
-  ++m_generation;
   startSummary();
 }
 
@@ -567,13 +565,14 @@ void ModelEditor::setSpec(const ModelSpec& spec) {
   m_spec = spec;
   m_row = spec.layers.empty() ? -1 : 0;
   refresh();
-  ++m_generation;
   startSummary();
 }
 
 QString ModelEditor::problem() const { return sentence(m_summary.problem); }
 
-bool ModelEditor::isSummaryPending() const { return m_debounce->isActive() || m_running; }
+bool ModelEditor::isSummaryPending() const {
+  return m_debounce->isActive() || m_job.isPending();
+}
 
 bool ModelEditor::event(QEvent* event) {
   // Accepting the override keeps a window's Ctrl+Z action from firing while focus is in here:
@@ -792,7 +791,7 @@ void ModelEditor::popUpAddMenu() {
 }
 
 void ModelEditor::requestSummary() {
-  ++m_generation;
+  m_job.cancel();  // what runs describes an older spec
   m_debounce->start();
   showBusy(true);
 }
@@ -800,34 +799,26 @@ void ModelEditor::requestSummary() {
 void ModelEditor::startSummary() {
   m_debounce->stop();
   showBusy(true);
-  if (m_running) return;  // one at a time: when it lands, its generation is old and we start again
-  m_running = true;
-  const quint64 generation = m_generation;
+  // One at a time: a request made while a summary runs starts when it ends.
   const ModelSpec spec = m_spec;
   const ImageShape input = m_input;
   const int classes = m_numClasses;
-  auto* watcher = new QFutureWatcher<ModelSummary>(this);
-  connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, spec] {
-    watcher->deleteLater();
-    m_running = false;
-    if (generation != m_generation) {
-      if (!m_debounce->isActive()) startSummary();
-      return;
-    }
-    m_summarySpec = spec;
-    showSummary(watcher->result());
-  });
-  watcher->setFuture(QtConcurrent::run([spec, input, classes] {
-    useHelperThread();
-    try {
-      return summarize(spec, input, classes);
-    } catch (const std::exception& e) {  // a spec that cannot be built at all: say why
-      ModelSummary s;
-      s.inputShape = {input.channels, input.height, input.width};
-      s.problem = e.what();
-      return s;
-    }
-  }));
+  m_job.start(
+      [spec, input, classes] {
+        useHelperThread();
+        return summarize(spec, input, classes);
+      },
+      [this, spec](const ModelSummary& summary) {
+        m_summarySpec = spec;
+        showSummary(summary);
+      },
+      [this, spec, input](const QString& sentence) {  // a spec that cannot be built at all
+        ModelSummary s;
+        s.inputShape = {input.channels, input.height, input.width};
+        s.problem = sentence.toStdString();
+        m_summarySpec = spec;
+        showSummary(s);
+      });
 }
 
 void ModelEditor::showSummary(const ModelSummary& s) {

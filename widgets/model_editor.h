@@ -6,12 +6,13 @@
 // Every edit is a command on undoStack(); Ctrl+Z / Ctrl+Shift+Z (Ctrl+Y) inside the editor act
 // on it before any window shortcut. summarize builds the layers, slow for a ResNet at 224x224,
 // so it runs on the global thread pool, debounced; the latest request wins and at most one runs
-// (a summary cannot be cancelled), older results are dropped.
+// (a summary cannot be cancelled), older results are dropped (LatestJob, one at a time).
 #include <QString>
 #include <QWidget>
 
 #include "engine/models/model_spec.h"
 #include "engine/models/model_summary.h"
+#include "widgets/latest_job.h"
 
 class QCheckBox;
 class QComboBox;
@@ -122,8 +123,7 @@ class ModelEditor : public QWidget {
   QLabel* m_totals = nullptr;
 
   QTimer* m_debounce = nullptr;
-  quint64 m_generation = 0;  // of the latest request; results of older ones are dropped
-  bool m_running = false;    // a summary runs on the pool
+  LatestJob<ModelSummary> m_job{this, LatestJob<ModelSummary>::Mode::OneAtATime};
 };
 
 }  // namespace lb

@@ -21,7 +21,7 @@
 namespace lb {
 
 namespace {
-const QColor kBarColor(0x00, 0x72, 0xB2);  // Okabe-Ito blue, as the other plots' "valid"
+const QColor kBarColor = paletteColor(palette::kBlue);  // Okabe-Ito blue, as the other plots' "valid"
 
 QString twoDecimals(double v) { return QString::number(v, 'f', 2); }
 

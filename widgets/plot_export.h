@@ -7,6 +7,7 @@
 #include <QString>
 #include <functional>
 
+#include "engine/core/palette.h"
 #include "widgets/qcustomplot_include.h"
 
 namespace lb {
@@ -22,6 +23,8 @@ bool exportPlot(QCustomPlot* plot, const QString& file);
 void addPlotContextMenu(QCustomPlot* plot, std::function<void()> resetView = {});
 
 QColor withAlpha(QColor c, int alpha);
+// A colour of engine/core/palette.h (0xRRGGBB), the same hue the engine's PNG plots use.
+inline QColor paletteColor(std::uint32_t rgb) { return QColor(QRgb(rgb)); }
 // Line widths grow with the font: 1 at the platform's usual 13 px, more when zoomed.
 double plotLineScale(const QFont& font);
 // Background, axes, grid, legend and fonts from the palette and `font`.

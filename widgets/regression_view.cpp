@@ -23,8 +23,8 @@ namespace lb {
 
 namespace {
 // Okabe-Ito: blue for the items, vermillion rings the worst.
-const QColor kPointColor(0x00, 0x72, 0xB2);
-const QColor kWorstColor(0xD55E00);
+const QColor kPointColor = paletteColor(palette::kBlue);
+const QColor kWorstColor = paletteColor(palette::kVermillion);
 
 QString value(double v) { return QString::number(v, 'f', 2); }
 

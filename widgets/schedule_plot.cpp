@@ -15,8 +15,8 @@ namespace lb {
 
 namespace {
 // Okabe-Ito: vermillion for the lr, bluish green (and dashes) for momentum.
-const QColor kLrColor(0xD5, 0x5E, 0x00);
-const QColor kMomColor(0x00, 0x9E, 0x73);
+const QColor kLrColor = paletteColor(palette::kVermillion);
+const QColor kMomColor = paletteColor(palette::kBluishGreen);
 // The curves are smooth: this many samples draw them exactly at any number of batches.
 constexpr int kMaxSamples = 2000;
 }  // namespace
@@ -70,34 +70,49 @@ SchedulePlot::~SchedulePlot() = default;
 
 void SchedulePlot::setPlan(int epochs, int itersPerEpoch, double lrMax, double pctStart, double div,
                            double divFinal, double momHigh, double momLow) {
-  m_epochs = std::max(0, epochs);
-  m_itersPerEpoch = std::max(0, itersPerEpoch);
-  m_options = OneCycleOptions{};
-  m_options.setLrMax(lrMax).setPctStart(pctStart).setDiv(div).setDivFinal(divFinal);
-  m_options.momHigh = momHigh;
-  m_options.momLow = momLow;
+  OneCycleOptions options;
+  options.setLrMax(lrMax).setPctStart(pctStart).setDiv(div).setDivFinal(divFinal);
+  options.momHigh = momHigh;
+  options.momLow = momLow;
+  setPlan(oneCyclePlan(std::max(0, epochs), std::max(0, itersPerEpoch), options));
+}
 
-  const long total = long(m_epochs) * m_itersPerEpoch;
-  QVector<double> ps;
+void SchedulePlot::setPlan(const SchedulePlan& plan) {
+  m_plan = plan;
+  m_epochs = plan.itersPerEpoch > 0 ? plan.epochs() : 0;
+
+  const long long total = m_epochs > 0 ? plan.iterations() : 0;
+  QVector<double> xs;  // in epochs
   if (total > 0) {
-    // Batch i of T sits at p = i / T; the last point shows where the schedule ends (p = 1).
-    const long n = std::min<long>(total, kMaxSamples);
-    for (long j = 0; j <= n; ++j) ps.append(double(j) / double(n));
-    // The peak is always drawn, even between samples.
-    if (pctStart > 0 && pctStart < 1) {
-      const auto it = std::lower_bound(ps.begin(), ps.end(), pctStart);
-      if (it == ps.end() || *it != pctStart) ps.insert(it, pctStart);
+    // Batch i of T sits at i / T of the fit; the last point shows where the schedule ends.
+    const long long n = std::min<long long>(total, kMaxSamples);
+    for (long long j = 0; j <= n; ++j) xs.append(double(j) / double(n) * m_epochs);
+    // Each phase's peak is always drawn, even between samples, and so is the drop where one
+    // phase ends and the next starts (fine_tune).
+    double start = 0;
+    for (const SchedulePlan::Phase& phase : plan.phases) {
+      const double peak = start + phase.cycle.pctStart * phase.epochs;
+      if (phase.cycle.pctStart > 0 && phase.cycle.pctStart < 1) xs.append(peak);
+      if (start > 0) xs.append(std::nextafter(start, 0.0));
+      start += phase.epochs;
     }
+    std::sort(xs.begin(), xs.end());
+    xs.erase(std::unique(xs.begin(), xs.end()), xs.end());
   }
   QVector<double> x, lr, mom;
-  for (double p : std::as_const(ps)) {
-    const ScheduleValue v = oneCycleAt(m_options, p);
-    x.append(p * m_epochs);
+  for (double e : std::as_const(xs)) {
+    const ScheduleValue v = valueAt(e);
+    x.append(e);
     lr.append(v.lr);
     mom.append(v.mom);
   }
   m_lrGraph->setData(x, lr, true);
   m_momGraph->setData(x, mom, true);
+  m_lrMax = lr.isEmpty() ? 1e-3 : *std::max_element(lr.begin(), lr.end());
+  m_momRange = {0.85, 0.95};
+  if (!mom.isEmpty())
+    m_momRange = {*std::min_element(mom.begin(), mom.end()),
+                  *std::max_element(mom.begin(), mom.end())};
 
   const bool empty = x.isEmpty();
   m_placeholder->setVisible(empty);
@@ -114,12 +129,12 @@ void SchedulePlot::setPlan(int epochs, int itersPerEpoch, double lrMax, double p
 
 void SchedulePlot::clear() {
   m_position = -1;
-  setPlan(0, 0, m_options.lrMax);
+  setPlan(SchedulePlan{});
 }
 
 ScheduleValue SchedulePlot::valueAt(double epochs) const {
   if (m_epochs <= 0) return {};
-  return oneCycleAt(m_options, std::clamp(epochs / m_epochs, 0.0, 1.0));
+  return m_plan.at(std::clamp(epochs, 0.0, double(m_epochs)));
 }
 
 void SchedulePlot::setPosition(double epochs) {
@@ -144,11 +159,10 @@ void SchedulePlot::setPosition(double epochs) {
 
 void SchedulePlot::resetView() {
   m_plot->xAxis->setRange(0, std::max(1, m_epochs));
-  const double lrMax = m_epochs > 0 ? m_options.lrMax : 1e-3;
+  const double lrMax = m_epochs > 0 ? m_lrMax : 1e-3;
   // Headroom above the curves for the legend, and room below for the cursor's label.
   m_plot->yAxis->setRange(-0.12 * lrMax, lrMax * 1.3);
-  const double lo = std::min(m_options.momLow, m_options.momHigh);
-  const double hi = std::max(m_options.momLow, m_options.momHigh);
+  const auto [lo, hi] = m_momRange;
   const double span = std::max(hi - lo, 0.01);
   m_plot->yAxis2->setRange(lo - 0.3 * span, hi + 0.45 * span);
   m_plot->replot(QCustomPlot::rpQueuedReplot);

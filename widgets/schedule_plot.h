@@ -1,8 +1,10 @@
 #pragma once
-// SchedulePlot: the learning rate (left axis) and momentum (right axis) that a planned one-cycle
-// fit will use at each batch, against the epoch, as fastai's one-cycle policy computes them
-// (engine/train/schedule.h). A cursor line marks where training is now.
+// SchedulePlot: the learning rate (left axis) and momentum (right axis) that a planned fit will
+// use at each batch, against the epoch, as fastai computes them (engine/train/schedule.h): one
+// cycle, or fine_tune's two. The window plots engine/experiment/operations.h's plannedSchedule,
+// the plan `train` runs. A cursor line marks where training is now.
 #include <QWidget>
+#include <utility>
 
 #include "engine/train/schedule.h"
 
@@ -20,7 +22,9 @@ class SchedulePlot : public QWidget {
   explicit SchedulePlot(QWidget* parent = nullptr);
   ~SchedulePlot() override;
 
-  // A fit of epochs x itersPerEpoch batches with fastai's one-cycle defaults.
+  // The plan to draw; an empty plan (no phases, or itersPerEpoch 0) shows the placeholder.
+  void setPlan(const SchedulePlan& plan);
+  // A one-cycle fit of epochs x itersPerEpoch batches, fastai's defaults unless given.
   void setPlan(int epochs, int itersPerEpoch, double lrMax, double pctStart = 0.25,
                double div = 25.0, double divFinal = 1e5, double momHigh = 0.95,
                double momLow = 0.85);
@@ -55,9 +59,10 @@ class SchedulePlot : public QWidget {
   QCPLayer* m_cursorLayer = nullptr;  // the cursor and its label, repainted alone
   QCPItemText* m_placeholder = nullptr;
 
-  OneCycleOptions m_options;
+  SchedulePlan m_plan;
   int m_epochs = 0;
-  int m_itersPerEpoch = 0;
+  double m_lrMax = 1e-3;  // the plan's highest learning rate, for the axis
+  std::pair<double, double> m_momRange{0.85, 0.95};
   double m_position = -1;
 };
 

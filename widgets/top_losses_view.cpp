@@ -25,8 +25,8 @@ namespace lb {
 
 namespace {
 // Okabe-Ito: vermillion warns (wrong predictions), blue is the actual class.
-const QColor kWrongColor(0xD5, 0x5E, 0x00);
-const QColor kActualColor(0x00, 0x72, 0xB2);
+const QColor kWrongColor = paletteColor(palette::kVermillion);
+const QColor kActualColor = paletteColor(palette::kBlue);
 constexpr int kGradCamAlpha = 128;  // half see-through: the image stays readable under it
 
 // inferno at nine evenly spaced stops, interpolated linearly between them.

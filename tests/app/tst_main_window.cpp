@@ -23,7 +23,7 @@
 
 #include "app/main_window.h"
 #include "engine/project/project.h"
-#include "engine/train/experiment.h"
+#include "engine/experiment/experiment.h"
 #include "widgets/confusion_matrix_view.h"
 #include "widgets/data_block_page.h"
 #include "widgets/loss_plot.h"

@@ -11,8 +11,8 @@
 #include "common/image_folder.h"
 #include "common/test_support.h"
 #include "engine/data/validation_samples.h"
-#include "engine/models/export.h"
-#include "engine/train/experiment.h"
+#include "engine/experiment/export.h"
+#include "engine/experiment/experiment.h"
 #include "widgets/export_page.h"
 
 using namespace lb;

@@ -21,7 +21,7 @@ namespace {
 
 Interpretation multiLabel() {
   Interpretation in;
-  in.target = "multi-category";
+  in.target = lb::TargetKind::MultiCategory;
   std::mt19937 rng(5);
   std::uniform_real_distribution<float> u(0, 1);
   for (const char* name : {"clothing", "footwear", "Bag"}) {
@@ -40,7 +40,7 @@ Interpretation multiLabel() {
 
 Interpretation regression() {
   Interpretation in;
-  in.target = "regression";
+  in.target = lb::TargetKind::Regression;
   std::vector<double> actual, predicted;
   for (int i = 0; i < 40; ++i) {
     actual.push_back(i % 10);

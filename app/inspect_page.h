@@ -1,0 +1,69 @@
+#pragma once
+// InspectPage: the Inspect step. After every epoch of a run (and on Refresh, F5) the images the
+// model gets most wrong with their Grad-CAM maps and the confusion matrix; a click on a cell
+// shows that cell's images. Multi-label projects get per-label metrics at a threshold, regression
+// projects a predicted-against-actual scatter. Requests go through the TrainingSession.
+#include <QWidget>
+
+#include "engine/interpret/interpret_types.h"
+
+class QLabel;
+class QPushButton;
+class QSplitter;
+class QStackedWidget;
+
+namespace lb {
+
+class ConfusionMatrixView;
+class MultiLabelView;
+class RegressionView;
+class TopLossesView;
+class TrainingSession;
+
+class InspectPage : public QWidget {
+  Q_OBJECT
+ public:
+  explicit InspectPage(TrainingSession* session, QWidget* parent = nullptr);
+
+  // Top losses and the confusion matrix of the last trained model, again.
+  void inspect();
+  // The top losses among the items of one confusion-matrix cell (what a click on it does);
+  // -1 -1 shows the largest losses of all items again.
+  void inspectCell(int actual, int predicted);
+  // The project's last checkpoint, when the page shows nothing yet (a project trained in an
+  // earlier session): what the page does when it is opened.
+  void inspectTrainedModel();
+  QSplitter* splitter() const { return m_splitter; }
+
+ Q_SIGNALS:
+  // What the page shows, in words, for the step list: `ok` false when there is nothing to show.
+  void stepState(bool ok, const QString& text);
+
+ private:
+  void onInterpreted(const Interpretation& result);
+  void clear(const QString& message);  // empty views, the message in their place
+  void showSummary();  // m_summary in words, above the top losses
+  void onStateChanged();
+
+  TrainingSession* m_session;
+  ItemFilter m_filter;  // which items the top losses come from
+  bool m_hasResults = false;
+  // What the top losses and the confusion matrix shown now are of, for the words above them.
+  struct Summary {
+    QString items, accuracy, which;
+    int epoch = 0;  // the epoch of a run still training, 0 once it is over (or for Refresh)
+  };
+  Summary m_summary;
+
+  QLabel* m_message = nullptr;
+  QPushButton* m_refreshButton = nullptr;
+  QPushButton* m_showAllButton = nullptr;
+  QSplitter* m_splitter = nullptr;
+  TopLossesView* m_topLosses = nullptr;
+  ConfusionMatrixView* m_confusion = nullptr;
+  MultiLabelView* m_multiLabel = nullptr;
+  RegressionView* m_regression = nullptr;
+  QStackedWidget* m_views = nullptr;  // the view that fits the project's target
+};
+
+}  // namespace lb

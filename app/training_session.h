@@ -1,0 +1,127 @@
+#pragma once
+// TrainingSession: the open project and the one worker thread that trains it, behind typed
+// requests (reload, train, find the learning rate, inspect, stop, pause). It owns the thread
+// (named "training") and the TrainingWorker on it, keeps one explicit SessionState, refuses a
+// request that blockedReason() refuses, and tells the pages what happened through its signals.
+// Batches are drained from the worker on a 100 ms timer, so pages redraw at most ten times a
+// second whatever the batch rate. The pages (Train, Learning rate, Inspect) and MainWindow all
+// take this one session, as KDAB Hotspot's pages take its parser. GUI thread only.
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+#include <vector>
+
+#include "app/session_state.h"
+#include "app/training_worker.h"
+
+class QThread;
+class QTimer;
+
+namespace lb {
+
+class TrainingSession : public QObject {
+  Q_OBJECT
+ public:
+  explicit TrainingSession(QObject* parent = nullptr);
+  ~TrainingSession() override;  // stops and joins the worker
+
+  const SessionState& state() const { return m_state; }
+  QString blockedReason(Action action) const { return lb::blockedReason(m_state, action); }
+  bool can(Action action) const { return blockedReason(action).isEmpty(); }
+
+  // The project. setProject() replaces it (refused while the worker is busy) and loads its data
+  // on the worker; the edits below change it in place and say so through projectEdited().
+  bool hasProject() const { return m_state.hasProject; }
+  const Project& project() const { return m_project; }
+  bool setProject(const Project& project);
+  // No project: `why` says what went wrong opening one (shown on the Data page).
+  void clearProject(const QString& why);
+  void setTrainSettings(int epochs, double lr, int batchSize);  // each changed one is kept
+  void setLearningRate(double lr);  // the finder's choice; trainSettingsChanged tells the spins
+  void setDataBlock(const DataBlockSpec& spec);
+  void setModel(const ModelSpec& spec);
+  // The editors' latest checks: an edit that checks out reloads the data on the worker.
+  void setPreviewCheck(bool ok, const QString& problem);
+  void setModelCheck(bool ok, const QString& problem);
+  // The project was written to `file` (File > Save): later runs are recorded there.
+  void setProjectFile(const std::filesystem::path& file);
+  // The project as runs see it: the built-in example lives in the resources, so its runs keep
+  // their checkpoints in the user's data folder instead.
+  Project runProject() const;
+
+  // What loading the data found; valid once dataReady has been sent for the current project.
+  bool hasData() const { return m_hasData; }
+  const DataSummary& data() const { return m_data; }
+
+  // The run in progress or last finished: its latest batch and its completed epochs.
+  bool hasProgress() const { return m_hasProgress; }
+  const BatchProgress& lastProgress() const { return m_lastProgress; }
+  int completedEpochs() const { return m_completedEpochs; }
+  double runSeconds() const;  // since the last train() began
+
+  // Requests. Each returns false, doing nothing, when blockedReason() refuses it.
+  bool train();  // with topLosses() tiles after every epoch
+  bool findLearningRate();
+  bool inspect(const ItemFilter& filter = {});
+  bool stop();  // the run or the finder, within one batch
+  bool setPaused(bool paused);
+  // Asks the worker to stop and its thread to end once the running request returns, without
+  // waiting (a closing window disappears at once); queued requests are dropped.
+  void beginShutdown();
+  // Stops and joins the worker thread; idempotent. The session answers nothing afterwards.
+  void shutdown();
+
+  // The worker, for tests and benchmarks that listen to it directly.
+  TrainingWorker* worker() const { return m_worker; }
+
+ Q_SIGNALS:
+  void stateChanged();
+  void projectChanged();                // setProject() or clearProject()
+  void projectEdited();                 // an edit since the last save or open
+  void trainSettingsChanged();          // epochs, lr or batch size
+  void dataLoading();
+  void dataReady(const lb::DataSummary& summary);
+  void dataFailed(const QString& sentence);
+  void trainingStarted();
+  void batchesArrived(const std::vector<lb::BatchProgress>& batches);  // oldest first
+  void epochDone(const lb::EpochResult& result);
+  void trainingFinished(bool stopped);
+  void trainingFailed(const QString& sentence);
+  void lrStarted();
+  void lrPointsArrived(const std::vector<lb::LrFindPoint>& points);
+  void lrFound(const lb::LrFindResult& result, bool stopped);
+  void lrFailed(const QString& sentence);
+  void inspectStarted();
+  void interpreted(const lb::Interpretation& result);
+  void interpretFailed(const QString& sentence);
+  // A sentence for the status line that no page owns (a run not recorded in the project).
+  void notice(const QString& sentence);
+
+ private:
+  void reload();  // the worker loads the project's data again, to tell what it holds
+  void afterEditChecked(bool& edited);
+  void drain();  // the worker's batches and finder points to the pages
+  void changeState(const SessionState& next);
+  void onDataReady(const DataSummary& summary);
+  void onDataFailed(const QString& sentence);
+  void onRunEnded();
+  void takeRecordedRuns();  // the run history the worker wrote to the project's file
+
+  Project m_project;
+  SessionState m_state;
+  DataSummary m_data;
+  bool m_hasData = false;
+  double m_measuredSecondsPerItem = 0;  // load()'s figure, kept when a run reloads
+  bool m_dataEdited = false;   // edited since the worker last loaded the data
+  bool m_modelEdited = false;  // edited since the worker last built the model
+  BatchProgress m_lastProgress;
+  bool m_hasProgress = false;
+  int m_completedEpochs = 0;
+  QElapsedTimer m_runClock;
+
+  QThread* m_thread = nullptr;
+  TrainingWorker* m_worker = nullptr;  // lives in m_thread
+  QTimer* m_drainTimer = nullptr;
+};
+
+}  // namespace lb
