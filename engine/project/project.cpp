@@ -104,6 +104,10 @@ Project parseProject(const std::string& text, const std::filesystem::path& file)
   } catch (const json::parse_error& e) {
     throw Error("The project " + file.string() + " is not valid JSON (at byte " +
                 std::to_string(e.byte) + "): fix the file or open another project.");
+  } catch (const json::exception&) {
+    // The parser's other error: a number too large for a double (1e400).
+    throw Error("The project " + file.string() +
+                " holds a number too large to read: fix the file or open another project.");
   }
   FieldReader top(root, "", file.string(), {"format", "formatVersion", "name", "data", "model", "train", "runs"});
   if (top.text("format", "learnbench-project") != "learnbench-project")

@@ -98,6 +98,9 @@ class TestProject : public QObject {
                                  << "\"data.resize\" in p.lbproj needs both a width and a height";
     QTest::newRow("bad run") << R"({"formatVersion": 1, "runs": [{"epochs": "x"}]})"
                              << "\"runs[0].epochs\"";
+    // Found by tests/fuzz/fuzz_project (issue 14): nlohmann's out_of_range escaped the reader.
+    QTest::newRow("number too large") << R"({"formatVersion": 1, "train": {"lr": 1e400}})"
+                                      << "p.lbproj holds a number too large to read";
   }
   void badInputSaysWhatIsWrong() {
     QFETCH(QString, json);
