@@ -12,6 +12,8 @@ packages=(
 )
 # Screenshots and GUI runs without a display need these too.
 if [ "${LB_WITH_XVFB:-0}" = 1 ]; then packages+=(xvfb x11-apps); fi
+# The fuzz targets (scripts/fuzz.sh) need clang and its libFuzzer runtime (-fsanitize=fuzzer).
+if [ "${LB_WITH_FUZZ:-0}" = 1 ]; then packages+=(clang libclang-rt-14-dev); fi
 
 missing=()
 for p in "${packages[@]}"; do

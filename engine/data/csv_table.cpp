@@ -69,7 +69,10 @@ CsvTable readCsv(const std::filesystem::path& file) {
                                                ": choose the CSV file that lists your images.");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  std::string text = buffer.str();
+  return parseCsv(buffer.str(), file);
+}
+
+CsvTable parseCsv(std::string text, const std::filesystem::path& file) {
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
   auto records = parseRecords(text);
   if (records.empty())

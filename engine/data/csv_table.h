@@ -18,5 +18,7 @@ struct CsvTable {
 // Throws DataBlockError (Source step) when the file cannot be read, is empty or a row has more
 // fields than the header.
 CsvTable readCsv(const std::filesystem::path& file);
+// The same for text already read (`file` names it in the sentences); the fuzz target drives it.
+CsvTable parseCsv(std::string text, const std::filesystem::path& file);
 
 }  // namespace lb
