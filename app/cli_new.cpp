@@ -9,6 +9,7 @@
 
 #include "app/cli_commands.h"
 #include "engine/data/data_block.h"
+#include "engine/experiment/propose.h"
 #include "engine/models/model_spec.h"
 #include "engine/project/project.h"
 
@@ -145,7 +146,7 @@ int runNew(const std::vector<std::string>& args, std::ostream& out) {
     d.csv.labelDelimiter = *v;
     d.target = TargetKind::MultiCategory;
   }
-  if (const auto* v = value("--folder")) d.csv.folder = pathForProject(*v, projectDir);
+  if (const auto* v = value("--folder")) d.csv.folder = fs::absolute(*v).string();
   if (const auto* v = value("--split")) parseSplit(*v, d.split);
   if (const auto* v = value("--label")) parseLabel(*v, d.label);
   if (const auto* v = value("--size")) parseSize(*v, d.resize);
@@ -175,8 +176,31 @@ int runNew(const std::vector<std::string>& args, std::ostream& out) {
     p.model.pretrained = pathForProject(*v, projectDir);
   }
 
-  // Check the data block as the editor would, and keep its vocabulary with the project.
-  const DataItems items = collectItems(d, projectDir);
+  // A folder or CSV: what is not given is proposed from the data, as File > New project does;
+  // either way the data block is checked as the editor would, and keeps its vocabulary.
+  DataItems items;
+  if (d.source == SourceKind::FashionMnist) {
+    items = collectItems(d, projectDir);
+  } else {
+    const fs::path source = fs::absolute(*value(d.source == SourceKind::Folder ? "--images" : "--csv"));
+    auto given = [&](std::initializer_list<const char*> names) {
+      for (const char* name : names)
+        if (value(name)) return true;
+      return false;
+    };
+    const ProposalGiven kept{.split = given({"--split", "--valid-col"}),
+                             .label = given({"--label", "--target", "--label-delim"}),
+                             .columns = given({"--path-col", "--label-col", "--valid-col", "--label-delim"}),
+                             .size = given({"--size"}),
+                             .model = given({"--model"})};
+    DataProposal proposal = proposeDataBlock(source, d, p.model, kept);
+    d = proposal.data;
+    d.path = pathForProject(source.string(), projectDir);
+    if (!d.csv.folder.empty()) d.csv.folder = pathForProject(d.csv.folder, projectDir);
+    p.model.name = proposal.model.name;
+    p.model.smallImages = proposal.model.smallImages;
+    items = std::move(proposal.items);
+  }
   d.vocab = items.vocab;
   saveProject(p, file);
 
@@ -193,6 +217,9 @@ int runNew(const std::vector<std::string>& args, std::ostream& out) {
         << items.valid.size() << " validation items";
     if (d.target != TargetKind::Regression) out << ", " << items.vocab.size() << " classes";
     out << ", model " << p.model.name << ".\n";
+    if (d.source != SourceKind::FashionMnist)
+      out << "Size " << d.resize.width << "x" << d.resize.height << ", split "
+          << splitKindName(d.split.kind) << ", labels " << labelKindName(d.label.kind) << ".\n";
     if (!items.skipped.empty())
       out << items.skipped.size() << " files left out (first: " << items.skipped.front().file
           << ": " << items.skipped.front().reason << "); learnbench-cli summary lists them all.\n";

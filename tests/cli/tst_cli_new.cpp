@@ -76,6 +76,22 @@ class TestCliNew : public QObject {
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QStringLiteral("percentage between 0 and 100")), qPrintable(r.err));
   }
+
+  // What is not given is proposed from the data (engine/experiment/propose.h), as the window's
+  // File > New project does: train/valid folders split by folder, the size from the images.
+  void newProposesWhatIsNotGiven() {
+    QTemporaryDir dir;
+    test::writeImageFolder(std::filesystem::path(dir.path().toStdString()) / "clothes", 100, 30);
+    const QString project = dir.filePath(QStringLiteral("proposed.lbproj"));
+    const Result r = runCli({QStringLiteral("new"), project, QStringLiteral("--images"),
+                             dir.filePath(QStringLiteral("clothes"))});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("100 training and 30 validation items")), qPrintable(r.out));
+    const Project p = loadProject(project.toStdString());
+    QCOMPARE(p.data.split.kind, SplitKind::Grandparent);
+    QCOMPARE(p.data.resize.width, 28);
+    QCOMPARE(p.model.name, std::string("simple_cnn"));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestCliNew)
