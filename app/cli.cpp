@@ -1,6 +1,7 @@
 #include "app/cli.h"
 
 #include "app/cli_commands.h"
+#include "app/cli_left_out.h"
 #include "app/cli_summary.h"
 
 #include <cmath>
@@ -112,6 +113,7 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   TrainingHooks hooks;
   hooks.stopRequested = stopRequested;
   // Checkpoints go beside the project, so an interrupted run can go on with --resume.
+  reportLeftOut(experiment.skippedFiles(), experiment.greyExpanded(), err);
   hooks.resume = o.has("--resume");
   hooks.onEpoch = [&](const EpochResult& e) {
     if (o.json) {

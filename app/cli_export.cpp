@@ -10,6 +10,7 @@
 #include "engine/experiment/operations.h"
 #include "engine/project/project.h"
 #include "engine/util/runtime.h"
+#include "engine/util/thousands.h"
 
 namespace lb {
 
@@ -74,8 +75,14 @@ int runPredict(const std::vector<std::string>& args, std::ostream& out, std::ost
     }
   }
   if (unreadable > 0) {
-    err << unreadable << " of " << images.size()
-        << " images could not be read; the others were predicted.\n";
+    const std::size_t bad = std::size_t(unreadable), all = images.size();
+    if (bad == all)
+      err << (all == 1 ? "The image could not be read.\n"
+                       : "None of the " + countOf((long long)all, "image") + " could be read.\n");
+    else
+      err << bad << " of " << countOf((long long)all, "image") << " could not be read; the "
+          << (all - bad == 1 ? "other was" : "others were")
+          << " predicted.\n";
     return 1;
   }
   return 0;

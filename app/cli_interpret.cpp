@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "app/cli_commands.h"
+#include "app/cli_left_out.h"
 #include "engine/interpret/interpret_plots.h"
 #include "engine/interpret/target_reports.h"
 #include "engine/project/project.h"
@@ -123,6 +124,7 @@ int runInterpret(const std::vector<std::string>& args, std::ostream& out, std::o
                 (ec ? ec.message() : std::string("a file has that name")) + ").");
 
   Experiment experiment(project);
+  reportLeftOut(experiment.skippedFiles(), experiment.greyExpanded(), err);
   const Interpretation in = experiment.interpret(k, checkpoint);
   if (in.target == TargetKind::MultiCategory) return writeMultiLabel(in, checkpoint, dir, o.json, out);
   if (in.target == TargetKind::Regression) return writeRegression(in, checkpoint, dir, o.json, out);

@@ -6,12 +6,15 @@
 #include <filesystem>
 #include <ostream>
 #include <stdexcept>
+#include <thread>
 
 #include "app/cli_commands.h"
 #include "engine/data/data_block.h"
+#include "engine/data/file_check.h"
 #include "engine/experiment/propose.h"
 #include "engine/models/model_spec.h"
 #include "engine/project/project.h"
+#include "engine/util/thousands.h"
 
 namespace lb {
 
@@ -200,6 +203,9 @@ int runNew(const std::vector<std::string>& args, std::ostream& out) {
     p.model.name = proposal.model.name;
     p.model.smallImages = proposal.model.smallImages;
     items = std::move(proposal.items);
+    // Count only what training will use: unreadable files are left out, as training leaves them.
+    const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    leaveOut(d, items, checkImageFiles(items, threads).unreadable);
   }
   d.vocab = items.vocab;
   saveProject(p, file);
@@ -221,8 +227,9 @@ int runNew(const std::vector<std::string>& args, std::ostream& out) {
       out << "Size " << d.resize.width << "x" << d.resize.height << ", split "
           << splitKindName(d.split.kind) << ", labels " << labelKindName(d.label.kind) << ".\n";
     if (!items.skipped.empty())
-      out << items.skipped.size() << " files left out (first: " << items.skipped.front().file
-          << ": " << items.skipped.front().reason << "); learnbench-cli summary lists them all.\n";
+      out << countOf((long long)items.skipped.size(), "file") << " left out (first: "
+          << items.skipped.front().file << ": " << items.skipped.front().reason
+          << "); learnbench-cli summary lists them all.\n";
   }
   return 0;
 }

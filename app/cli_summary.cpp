@@ -46,6 +46,7 @@ int runSummary(const std::vector<std::string>& args, std::ostream& out, std::ost
       if (!json && total > 2000) err << "\rChecking files: " << done << " of " << total << std::flush;
     });
     if (!json && items.files.size() > 2000) err << "\n";
+    skipped = items.skipped;  // the preview's own finds are among the unreadable ones
     skipped.insert(skipped.end(), unreadable.begin(), unreadable.end());
   }
   if (!data.ok()) {
@@ -106,7 +107,7 @@ int runSummary(const std::vector<std::string>& args, std::ostream& out, std::ost
       out << "\n";
     }
     if (!skipped.empty()) {
-      out << skipped.size() << (skipped.size() == 1 ? " file" : " files") << " will be skipped:\n";
+      out << countOf((long long)skipped.size(), "file") << " will be skipped:\n";
       for (const auto& s : skipped) out << "  " << s.file << ": " << s.reason << "\n";
       out << "\n";
     }

@@ -13,6 +13,7 @@
 
 #include "engine/data/csv_table.h"
 #include "engine/data/fashion_mnist.h"
+#include "engine/util/thousands.h"
 
 namespace lb {
 
@@ -25,8 +26,24 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string count(std::size_t n, const std::string& what) {
-  return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+std::string count(std::size_t n, const std::string& what) { return countOf((long long)n, what); }
+
+// What gives a split more training or validation items, in the words of its kind.
+std::string moreItemsRemedy(const DataBlockSpec& spec, bool valid) {
+  switch (spec.split.kind) {
+    case SplitKind::Random:
+      return valid ? "raise the validation share." : "lower the validation share.";
+    case SplitKind::Grandparent:
+      return "move some images into the \"" + (valid ? spec.split.validName : spec.split.trainName) +
+             "\" folder.";
+    case SplitKind::CsvColumn:
+      return valid ? "mark some of its rows as validation in column \"" + spec.csv.validColumn + "\"."
+                   : "mark fewer of its rows as validation in column \"" + spec.csv.validColumn + "\".";
+    case SplitKind::FileList:
+      return valid ? "list some of its files in " + spec.split.file + "."
+                   : "list fewer of its files in " + spec.split.file + ".";
+  }
+  return "change the split.";
 }
 
 // What a source yields before splitting and labelling: files and, for CSVs, their rows.
@@ -85,11 +102,22 @@ Found findCsvFiles(const DataBlockSpec& spec, const fs::path& csvFile, const fs:
   const fs::path folder = spec.csv.folder.empty() ? csvFile.parent_path()
                                                   : resolvePath(spec.csv.folder, baseDir);
   Found found;
-  for (const auto& row : table.rows) {
+  std::map<std::string, std::size_t> firstRow;  // file name -> its first row
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const auto& row = table.rows[r];
     const std::string& name = row.at(spec.csv.pathColumn);
     fs::path file = folder / name;
     if (name.empty() || !fs::is_regular_file(file)) {
       found.skipped.push_back({name.empty() ? "(empty file name)" : name, "missing"});
+      continue;
+    }
+    // A file named twice would be counted twice (and could land in both splits): the first row
+    // counts. Rows are numbered as in a spreadsheet, the header being row 1.
+    const auto [first, isNew] = firstRow.emplace(name, r);
+    if (!isNew) {
+      found.skipped.push_back({name, "named again in row " + std::to_string(r + 2) +
+                                         " of the CSV (row " + std::to_string(first->second + 2) +
+                                         " is used)"});
       continue;
     }
     found.files.push_back(file);
@@ -233,11 +261,9 @@ void splitItems(const DataBlockSpec& spec, const Found& found, const fs::path& b
                              "\" two levels above it (as in " + s.trainName + "/cat/1.jpg and " +
                              s.validName + "/cat/2.jpg): set the folder names, or split at random.");
   if (items.train.empty())
-    throw DataBlockError(DataStep::Split, "The split leaves no training items: lower the "
-                                          "validation share or mark fewer rows as validation.");
+    throw DataBlockError(DataStep::Split, "The split leaves no training items: " + moreItemsRemedy(spec, false));
   if (items.valid.empty())
-    throw DataBlockError(DataStep::Split, "The split leaves no validation items: raise the "
-                                          "validation share or mark some items as validation.");
+    throw DataBlockError(DataStep::Split, "The split leaves no validation items: " + moreItemsRemedy(spec, true));
 }
 
 }  // namespace
@@ -355,25 +381,57 @@ DataItems collectItems(const DataBlockSpec& spec, const fs::path& baseDir) {
     std::sort(items.train.begin(), items.train.end());
     std::sort(items.valid.begin(), items.valid.end());
   }
-  if (spec.target == TargetKind::Category) {
-    if (items.vocab.size() < 2)
-      throw DataBlockError(DataStep::Label, "Every image has the label \"" + items.vocab.front() +
-                                                "\": a classifier needs at least two classes.");
-    std::vector<int> train(items.vocab.size()), valid(items.vocab.size());
-    for (int i : items.train) ++train[items.labels[i].front()];
-    for (int i : items.valid) ++valid[items.labels[i].front()];
-    for (std::size_t v = 0; v < items.vocab.size(); ++v) {
-      if (!train[v])
-        throw DataBlockError(DataStep::Split, "The class \"" + items.vocab[v] +
-                                                  "\" has no training items: add images of it, or "
-                                                  "change the split.");
-      if (!valid[v])
-        throw DataBlockError(DataStep::Split, "The class \"" + items.vocab[v] +
-                                                  "\" has no validation items: add images of it, "
-                                                  "or raise the validation share.");
-    }
-  }
+  checkSplitClasses(spec, items);
   return items;
+}
+
+void checkSplitClasses(const DataBlockSpec& spec, const DataItems& items) {
+  if (items.train.empty())
+    throw DataBlockError(DataStep::Split, "No training items are left: " + moreItemsRemedy(spec, false));
+  if (items.valid.empty())
+    throw DataBlockError(DataStep::Split, "No validation items are left: " + moreItemsRemedy(spec, true));
+  if (spec.target != TargetKind::Category) return;
+  if (items.vocab.size() < 2)
+    throw DataBlockError(DataStep::Label, "Every image has the label \"" + items.vocab.front() +
+                                              "\": a classifier needs at least two classes.");
+  std::vector<int> train(items.vocab.size()), valid(items.vocab.size());
+  for (int i : items.train) ++train[items.labels[i].front()];
+  for (int i : items.valid) ++valid[items.labels[i].front()];
+  for (std::size_t v = 0; v < items.vocab.size(); ++v) {
+    if (!train[v])
+      throw DataBlockError(DataStep::Split, "The class \"" + items.vocab[v] +
+                                                "\" has no training items: add images of it, or " +
+                                                moreItemsRemedy(spec, false));
+    if (!valid[v])
+      throw DataBlockError(DataStep::Split, "The class \"" + items.vocab[v] +
+                                                "\" has no validation items: add images of it, or " +
+                                                moreItemsRemedy(spec, true));
+  }
+}
+
+void leaveOut(const DataBlockSpec& spec, DataItems& items, const std::map<int, std::string>& reasons) {
+  if (reasons.empty()) return;
+  std::vector<int> renumbered(items.size(), -1);
+  DataItems kept;
+  kept.vocab = items.vocab;
+  kept.skipped = items.skipped;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto why = reasons.find(int(i));
+    if (why != reasons.end()) {
+      kept.skipped.push_back({items.names[i], why->second});
+      continue;
+    }
+    renumbered[i] = int(kept.names.size());
+    if (!items.files.empty()) kept.files.push_back(items.files[i]);
+    kept.names.push_back(items.names[i]);
+    if (!items.labels.empty()) kept.labels.push_back(items.labels[i]);
+    if (!items.values.empty()) kept.values.push_back(items.values[i]);
+  }
+  for (auto [from, into] : {std::pair{&items.train, &kept.train}, {&items.valid, &kept.valid}})
+    for (int i : *from)
+      if (renumbered[i] >= 0) into->push_back(renumbered[i]);
+  items = std::move(kept);
+  checkSplitClasses(spec, items);
 }
 
 }  // namespace lb

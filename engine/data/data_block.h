@@ -4,6 +4,7 @@
 // Every mistake the user can make is a DataBlockError naming the step (the editor's card) and
 // saying what to do; files the source names but that cannot be used are skipped and listed.
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,15 @@ struct DataItems {
 // (extensions, CSV columns, missing files, classes present in both splits); decoding is the
 // loader's and checkFiles' job. Throws DataBlockError.
 DataItems collectItems(const DataBlockSpec& spec, const std::filesystem::path& baseDir);
+
+// Throws the DataBlockError collectItems throws when a split or a class of `items` is empty,
+// with what fits the split kind to do about it.
+void checkSplitClasses(const DataBlockSpec& spec, const DataItems& items);
+
+// Leaves the items named in `reasons` (item index -> why) out of `items`: out of its files,
+// names, targets and both splits (the others renumbered), listed in items.skipped with the
+// reason. Throws as checkSplitClasses when a split or a class is left empty.
+void leaveOut(const DataBlockSpec& spec, DataItems& items, const std::map<int, std::string>& reasons);
 
 // `spec.path` (or another path of it) made absolute against `baseDir`.
 std::filesystem::path resolvePath(const std::string& path, const std::filesystem::path& baseDir);

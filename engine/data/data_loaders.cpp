@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "engine/data/fashion_mnist.h"
+#include "engine/data/file_check.h"
+#include "engine/data/image_file.h"
 
 namespace lb {
 
@@ -30,14 +32,28 @@ Normalization chooseNormalization(const DataBlockSpec& spec, int channels,
 
 }  // namespace
 
-int detectChannels(const DataBlockSpec& spec, const DataItems& items) {
+int detectChannels(const DataBlockSpec& spec, const DataItems& items, int sample) {
   if (spec.input == InputKind::Grayscale || spec.source == SourceKind::FashionMnist) return 1;
   if (spec.input == InputKind::Rgb) return 3;
-  for (int i : items.train) {  // the first training image that decodes decides
-    const cv::Mat m = cv::imread(items.files[i].string(), cv::IMREAD_UNCHANGED);
-    if (!m.empty()) return m.channels() == 1 ? 1 : 3;
+  // Up to `sample` training images spread evenly over the split (sorted by path, so over the
+  // classes of a folder): one in colour makes the data colour, and the grey ones are expanded.
+  const std::size_t n = items.train.size();
+  const std::size_t step = std::max<std::size_t>(1, n / std::size_t(std::max(1, sample)));
+  bool anyReadable = false;
+  for (std::size_t k = 0; k < n; k += step) {
+    const std::filesystem::path& file = items.files[items.train[k]];
+    int channels = readImageHeader(file).channels;
+    if (channels == 0) {  // a format whose header is not read here: decode it
+      try {
+        channels = readImage(file, cv::IMREAD_UNCHANGED).channels();
+      } catch (const std::exception&) {
+        continue;
+      }
+    }
+    if (channels > 1) return 3;
+    anyReadable = true;
   }
-  return 3;
+  return anyReadable ? 1 : 3;
 }
 
 int loaderWorkers(const DataBlockSpec& spec) {
@@ -48,8 +64,9 @@ int loaderWorkers(const DataBlockSpec& spec) {
 }
 
 std::shared_ptr<ImagePipeline> makePipeline(const DataBlockSpec& spec, DataItems items,
-                                            const std::filesystem::path& baseDir, int sample) {
-  const int channels = detectChannels(spec, items);
+                                            const std::filesystem::path& baseDir, int sample,
+                                            int channels) {
+  if (channels == 0) channels = detectChannels(spec, items);
   torch::Tensor memory;
   if (spec.source == SourceKind::FashionMnist) {
     // train then valid, as collectItems lists the example's items
@@ -88,12 +105,25 @@ DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::p
                                                data.valid.labels, batchSize * 2, false, seed);
     return dls;
   }
-  auto pipeline = makePipeline(spec, collectItems(spec, baseDir), baseDir);
   const int threads = workers >= 0 ? workers : loaderWorkers(spec);
+  DataItems collected = collectItems(spec, baseDir);
+  int channels = 0;
+  if (spec.source != SourceKind::FashionMnist) {
+    // Every file decoded once before training: the unreadable ones are left out of both splits
+    // (so metrics are computed on the readable files only), and all of them decide the colour.
+    const FileCheck check = checkImageFiles(collected, std::max(1, threads));
+    leaveOut(spec, collected, check.unreadable);
+    if (spec.input == InputKind::Auto) {
+      channels = check.channels();
+      if (channels == 3) dls.greyExpanded = check.greyImages;
+    }
+  }
+  auto pipeline = makePipeline(spec, std::move(collected), baseDir, 1000, channels);
   if (spec.cache) pipeline->fillCache(std::max(1, threads));
   const DataItems& items = pipeline->items();
   dls.vocab = items.vocab;
   dls.stats = pipeline->normalization();
+  dls.skipped = items.skipped;
   const cv::Mat one = pipeline->load(items.train, 0, false, 0);
   dls.shape = {pipeline->channels(), one.rows, one.cols};
   for (int i : items.valid) dls.validNames.push_back(items.names[i]);

@@ -24,19 +24,25 @@ struct DataLoaders {
   Normalization stats;
   std::shared_ptr<ImagePipeline> pipeline;  // null on the in-memory path
   std::vector<std::string> validNames;      // the validation items, in loader order
+  std::vector<SkippedFile> skipped;         // files left out of both splits, with the reason
+  int greyExpanded = 0;  // grey images expanded to RGB because others have colour
   int outputs() const { return target == TargetKind::Regression ? 1 : int(vocab.size()); }
 };
 
-// Channels the model gets: the spec's choice, or (auto) what the first training image holds.
-int detectChannels(const DataBlockSpec& spec, const DataItems& items);
+// Channels the model gets: the spec's choice, or (auto) 3 when any of up to `sample` training
+// images spread over the split has colour (read from the file headers where they tell), else 1.
+int detectChannels(const DataBlockSpec& spec, const DataItems& items, int sample = 200);
 
 // An ImagePipeline over `items` (Fashion-MNIST items are read into memory), with its
-// normalisation measured on up to `sample` training items or taken from ImageNet.
+// normalisation measured on up to `sample` training items or taken from ImageNet. `channels`
+// 0 lets detectChannels choose.
 std::shared_ptr<ImagePipeline> makePipeline(const DataBlockSpec& spec, DataItems items,
                                             const std::filesystem::path& baseDir,
-                                            int sample = 1000);
+                                            int sample = 1000, int channels = 0);
 
-// `workers` < 0 takes the spec's count (0 there = chosen from the core count).
+// `workers` < 0 takes the spec's count (0 there = chosen from the core count). Decodes every
+// file of a folder or CSV source once (checkImageFiles) and leaves the unreadable ones out,
+// listed in `skipped`; throws DataBlockError as collectItems, also when that empties a class.
 DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::path& baseDir,
                              int batchSize, std::uint64_t seed, int workers = -1);
 

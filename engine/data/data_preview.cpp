@@ -12,6 +12,7 @@
 
 #include "engine/data/batch_transforms.h"
 #include "engine/data/data_loaders.h"
+#include "engine/data/file_check.h"
 #include "engine/data/image_loader.h"
 #include "engine/util/thousands.h"
 
@@ -180,15 +181,26 @@ DataPreview previewDataBlock(const DataBlockSpec& spec, const std::filesystem::p
                                 : spec.target == TargetKind::MultiCategory ? std::string("MultiCategory")
                                                                              : std::string("Regression")) +
                                ".");
-    const int first = items.train.front();
-    walk << "Building one sample: " << items.names[first] << "\n";
+    // The first training image that can be read (the others before it are listed as skipped).
+    int first = -1;
     cv::Mat decoded;
-    try {
-      decoded = pipeline->decode(first);
-    } catch (const Error& e) {
-      throw DataBlockError(DataStep::Items, "The first training image " + items.names[first] +
-                                                " cannot be read (" + e.what() + "): remove it or fix it.");
+    for (std::size_t k = 0; k < items.train.size() && k < 50 && first < 0; ++k) {
+      try {
+        decoded = pipeline->decode(items.train[k]);
+        first = items.train[k];
+      } catch (const Error& e) {
+        out.skipped.push_back({items.names[items.train[k]], e.what()});
+      }
     }
+    if (first < 0)
+      throw DataBlockError(
+          DataStep::Items,
+          "None of the first " +
+              countOf(static_cast<long long>(std::min<std::size_t>(items.train.size(), 50)),
+                      "training image") +
+              " can be read (" + out.skipped.back().file + " is " + out.skipped.back().reason +
+              "): check the files.");
+    walk << "Building one sample: " << items.names[first] << "\n";
     walk << "  decode        " << channelText << " " << decoded.cols << "x" << decoded.rows << "\n"
          << "  label         " << labelText(items, spec.target, first) << "\n";
     const cv::Mat transformed = pipeline->transform(decoded, true, options.seed);
@@ -201,8 +213,22 @@ DataPreview previewDataBlock(const DataBlockSpec& spec, const std::filesystem::p
     std::shuffle(order.begin(), order.end(), rng);
     order.resize(std::min<std::size_t>(order.size(), std::size_t(std::max(1, options.batchItems))));
     std::vector<cv::Mat> images;
-    for (std::size_t p = 0; p < order.size() && !cancelled(); ++p)
-      images.push_back(pipeline->load(order, p, true, mixSeed(options.seed, p, 1)));
+    // Unchecked files: one that cannot be read is listed and left out of the shown batch.
+    std::vector<int> shownItems;
+    for (std::size_t p = 0; p < order.size() && !cancelled(); ++p) {
+      try {
+        images.push_back(pipeline->load(order, p, true, mixSeed(options.seed, p, 1)));
+        shownItems.push_back(order[p]);
+      } catch (const DataBlockError&) {
+        throw;
+      } catch (const Error& e) {
+        out.skipped.push_back({items.names[order[p]], e.what()});
+      }
+    }
+    order = shownItems;
+    if (images.empty())
+      throw DataBlockError(DataStep::Items, "None of the training images tried can be read: check "
+                                            "the files (see the skipped list).");
     if (cancelled()) return out;
     const auto batch = pipeline->collate(images);  // with the training split's augmentation
     out.channels = int(batch.size(1));
@@ -257,31 +283,9 @@ DataPreview previewDataBlock(const DataBlockSpec& spec, const std::filesystem::p
 
 std::vector<SkippedFile> checkFiles(const DataItems& items, int threads,
                                     const std::function<void(int, int)>& progress) {
-  const int total = int(items.files.size());
-  std::vector<std::string> reasons(items.files.size());
-  std::atomic<int> next{0}, done{0};
-  auto check = [&] {
-    for (int i; (i = next++) < total;) {
-      try {
-        if (cv::imread(items.files[i].string(), cv::IMREAD_UNCHANGED).empty())
-          reasons[i] = "not an image OpenCV can read, or corrupt";
-      } catch (const cv::Exception& e) {
-        reasons[i] = std::string("corrupt (") + e.err + ")";
-      }
-      ++done;
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < std::max(1, threads); ++t) pool.emplace_back(check);
-  while (done < total) {
-    if (progress) progress(done, total);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  for (auto& t : pool) t.join();
-  if (progress) progress(total, total);
   std::vector<SkippedFile> skipped;
-  for (int i = 0; i < total; ++i)
-    if (!reasons[i].empty()) skipped.push_back({items.names[i], reasons[i]});
+  for (const auto& [item, why] : checkImageFiles(items, threads, progress).unreadable)
+    skipped.push_back({items.names[item], why});
   return skipped;
 }
 

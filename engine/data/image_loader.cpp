@@ -7,6 +7,7 @@
 #include <atomic>
 
 #include "engine/data/batch_transforms.h"
+#include "engine/data/image_file.h"
 #include "engine/data/item_transforms.h"
 #include "engine/util/runtime.h"
 
@@ -36,11 +37,7 @@ cv::Mat ImagePipeline::decode(int item) const {
     const int type = m_channels == 1 ? CV_8UC1 : CV_8UC3;
     return cv::Mat(int(image.size(0)), int(image.size(1)), type, image.data_ptr()).clone();
   }
-  const auto& file = m_items.files[item];
-  cv::Mat image = cv::imread(file.string(), m_channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
-  if (image.empty())
-    throw Error(std::filesystem::exists(file) ? "not an image OpenCV can read, or corrupt"
-                                              : "missing");
+  cv::Mat image = readImage(m_items.files[item], m_channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
   if (m_channels == 3) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
   return image;
 }
@@ -60,27 +57,23 @@ cv::Mat ImagePipeline::transform(const cv::Mat& image, bool train, std::uint64_t
 
 cv::Mat ImagePipeline::load(const std::vector<int>& split, std::size_t position, bool train,
                             std::uint64_t seed) const {
-  // An item that cannot be decoded is replaced by the next one that can, so a batch stays full.
-  for (std::size_t tries = 0; tries < split.size(); ++tries) {
-    const int item = split[(position + tries) % split.size()];
-    try {
-      cv::Mat image = transform(decode(item), train, seed);
-      // The batch transforms run per item here, on the 8-bit image (fast in OpenCV on a CPU).
-      if (train && m_spec.augment.enabled)
-        image = augmentImage(image, m_spec.augment, mixSeed(seed, 0xA06, 0));
-      return image;
-    } catch (const DataBlockError&) {
-      throw;
-    } catch (const Error& e) {
-      std::lock_guard lock(m_skippedMutex);
-      m_skipped.emplace(item, e.what());
-    } catch (const cv::Exception& e) {
-      std::lock_guard lock(m_skippedMutex);
-      m_skipped.emplace(item, std::string("OpenCV could not decode it: ") + e.err);
-    }
+  const int item = split[position % split.size()];
+  cv::Mat decoded;
+  try {
+    decoded = decode(item);
+  } catch (const DataBlockError&) {
+    throw;
+  } catch (const Error& e) {
+    // The files were checked when the data was loaded: this one changed since.
+    throw Error("The image " + m_items.names[item] + " is " + e.what() +
+                ", though it could be read when the data was loaded: restore it, or load the "
+                "data again to leave it out.");
   }
-  throw DataBlockError(DataStep::Source, "None of the images of this split can be read: check "
-                                         "the files (see the skipped list).");
+  cv::Mat image = transform(decoded, train, seed);
+  // The batch transforms run per item here, on the 8-bit image (fast in OpenCV on a CPU).
+  if (train && m_spec.augment.enabled)
+    image = augmentImage(image, m_spec.augment, mixSeed(seed, 0xA06, 0));
+  return image;
 }
 
 torch::Tensor ImagePipeline::collate(const std::vector<cv::Mat>& images) const {
@@ -143,9 +136,8 @@ void ImagePipeline::fillCache(int threads) {
     for (std::size_t i; (i = next++) < cache.size();) {
       try {
         cache[i] = decode(int(i));
-      } catch (const Error&) {
-      } catch (const cv::Exception&) {
-      }  // left empty: decoded (and listed) again when a batch needs it
+      } catch (const std::exception&) {
+      }  // left empty: decoded again (and named) when a batch needs it
     }
   };
   std::vector<std::thread> pool;
@@ -153,13 +145,6 @@ void ImagePipeline::fillCache(int threads) {
   decodeSome();
   for (auto& t : pool) t.join();
   m_cache = std::move(cache);
-}
-
-std::vector<SkippedFile> ImagePipeline::skipped() const {
-  std::lock_guard lock(m_skippedMutex);
-  std::vector<SkippedFile> out;
-  for (const auto& [item, why] : m_skipped) out.push_back({m_items.names[item], why});
-  return out;
 }
 
 ImageLoader::ImageLoader(std::shared_ptr<const ImagePipeline> pipeline, std::vector<int> split,

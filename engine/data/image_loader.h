@@ -4,8 +4,8 @@
 // them on the GPU batch, here each worker runs them on its 8-bit images, which on a CPU is many
 // times faster), collate and normalisation — with every random draw seeded from (seed, epoch, position), so a batch is the
 // same whatever thread makes it. ImageLoader runs the pipeline on worker threads with bounded
-// prefetch. Files that cannot be decoded are replaced by the next item of the split and listed
-// in skipped(); they never stop training.
+// prefetch. Its items are expected to be checked (buildDataLoaders leaves unreadable files out);
+// a file that cannot be decoded all the same is an lb::Error naming it, never replaced by another.
 #include <opencv2/core/mat.hpp>
 #include <torch/types.h>
 
@@ -41,8 +41,8 @@ class ImagePipeline {
   cv::Mat decode(int item) const;
   // The item transforms; `train` chooses RandomResizedCrop's random crop over its center crop.
   cv::Mat transform(const cv::Mat& image, bool train, std::uint64_t seed) const;
-  // decode + item transforms + (training) augmentation, replacing an undecodable item by the
-  // next of `split` (and listing it).
+  // decode + item transforms + (training) augmentation of item split[position]. Throws lb::Error
+  // naming the file when it cannot be decoded.
   cv::Mat load(const std::vector<int>& split, std::size_t position, bool train,
                std::uint64_t seed) const;
   // uint8 [N, C, H, W] from same-sized images (a DataBlockError names the Resize otherwise).
@@ -55,7 +55,8 @@ class ImagePipeline {
   const Normalization& normalization() const { return m_stats; }
   // Decodes every item once into memory (the cache option); `threads` decode in parallel.
   void fillCache(int threads);
-  std::vector<SkippedFile> skipped() const;
+  // The files the data block left out (unreadable ones included), with the reason.
+  const std::vector<SkippedFile>& skipped() const { return m_items.skipped; }
 
  private:
   DataBlockSpec m_spec;
@@ -64,8 +65,6 @@ class ImagePipeline {
   torch::Tensor m_memory;
   std::vector<cv::Mat> m_cache;
   Normalization m_stats;
-  mutable std::mutex m_skippedMutex;
-  mutable std::map<int, std::string> m_skipped;  // item -> reason
 };
 
 // A seed for one draw, mixed from the loader's seed and where the draw happens.

@@ -5,6 +5,8 @@
 
 #include "engine/data/data_block.h"
 #include "engine/data/fashion_mnist.h"
+#include "engine/data/image_file.h"
+#include "engine/util/error.h"
 
 namespace lb {
 namespace {
@@ -42,8 +44,12 @@ std::vector<ValidationSample> validationSamples(const DataBlockSpec& spec,
   const DataItems items = collectItems(spec, baseDir);
   for (std::size_t k : spread(items.valid.size(), count)) {
     const auto i = std::size_t(items.valid[k]);
-    cv::Mat image = cv::imread(items.files[i].string(), cv::IMREAD_COLOR);
-    if (image.empty()) continue;
+    cv::Mat image;
+    try {
+      image = readImage(items.files[i], cv::IMREAD_COLOR);
+    } catch (const Error&) {
+      continue;  // unreadable files are not offered as samples
+    }
     ValidationSample s;
     // Gray stays gray (all three channels equal), colour becomes RGB.
     std::vector<cv::Mat> planes;

@@ -153,6 +153,8 @@ const Project& Experiment::project() const { return m_impl->project; }
 const std::vector<std::string>& Experiment::classes() const { return m_impl->classes; }
 int Experiment::trainItems() const { return int(m_impl->data.train->items()); }
 int Experiment::validItems() const { return int(m_impl->data.valid->items()); }
+const std::vector<SkippedFile>& Experiment::skippedFiles() const { return m_impl->data.skipped; }
+int Experiment::greyExpanded() const { return m_impl->data.greyExpanded; }
 int Experiment::batchesPerEpoch() const { return m_impl->data.train->batches(); }
 ImageShape Experiment::inputShape() const { return m_impl->data.shape; }
 int Experiment::outputs() const { return m_impl->data.outputs(); }

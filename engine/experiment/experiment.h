@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/core/image_shape.h"
+#include "engine/data/data_block.h"
 #include "engine/interpret/interpret_types.h"
 #include "engine/project/project.h"
 #include "engine/train/lr_find_types.h"
@@ -63,6 +64,11 @@ class Experiment {
   const std::vector<std::string>& classes() const;
   int trainItems() const;
   int validItems() const;
+  // The files the data block left out of both splits (unreadable, missing, unlabelled, named
+  // twice), with the reason: accuracy, losses and the confusion matrix leave them out too.
+  const std::vector<SkippedFile>& skippedFiles() const;
+  // Grey images expanded to RGB because others in the data have colour (0 when none were).
+  int greyExpanded() const;
   int batchesPerEpoch() const;
   long long parameterCount() const;
   ImageShape inputShape() const;  // one item as the model sees it

@@ -18,6 +18,7 @@
 #include <opencv2/imgproc.hpp>
 #include <sstream>
 
+#include "engine/data/image_file.h"
 #include "engine/data/item_transforms.h"
 #include "engine/experiment/build_learner.h"
 #include "engine/train/checkpoint.h"
@@ -461,12 +462,8 @@ std::vector<Prediction> predictImages(const ExportedModel& model,
       continue;
     }
     try {
-      cv::Mat image = cv::imread(images[i].string(),
-                                 info.channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
-      if (image.empty()) {
-        out[i].error = "not an image OpenCV can read, or corrupt";
-        continue;
-      }
+      cv::Mat image =
+          readImage(images[i], info.channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
       if (info.channels == 3) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
       inputs.push_back(prepareImage(image, info));
       which.push_back(&out[i]);

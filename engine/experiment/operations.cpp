@@ -49,8 +49,14 @@ SchedulePlan plannedSchedule(const Project& project, int itersPerEpoch) {
 }
 
 std::string DataSummary::sentence() const {
-  return withThousands(trainItems) + " training and " + withThousands(validItems) +
-         " validation images, " + std::to_string(classes.size()) + " classes";
+  std::string s = withThousands(trainItems) + " training and " + withThousands(validItems) +
+                  " validation images, " + countOf((long long)classes.size(), "class", "classes");
+  if (!skipped.empty())
+    s += "; " + countOf((long long)skipped.size(), "file") + " left out (first: " +
+         skipped.front().file + ", " + skipped.front().reason + ")";
+  if (greyExpanded > 0)
+    s += "; " + countOf(greyExpanded, "grey image") + " read as RGB, as the others have colour";
+  return s;
 }
 
 DataSummary summarizeData(Experiment& experiment, bool measureSpeed) {
@@ -69,3 +75,5 @@ DataSummary summarizeData(Experiment& experiment, bool measureSpeed) {
 }
 
 }  // namespace lb
+  s.skipped = experiment.skippedFiles();
+  s.greyExpanded = experiment.greyExpanded();

@@ -59,12 +59,15 @@ struct DataSummary {
   // One training image's cost with this model on this machine; 0 when not measured.
   double secondsPerItem = 0;
 
-  // "60,000 training and 10,000 validation images, 10 classes"
+  // "60,000 training and 10,000 validation images, 10 classes", then what was left out and
+  // expanded: "; 2 files left out (first: a/1.png, an empty file); 3 grey images read as RGB, ...".
   std::string sentence() const;
 };
 
 // The summary of `experiment`'s data; with `measureSpeed` (and a model that builds) it also
 // times one training item (Experiment::secondsPerItem, a second or so).
+  std::vector<SkippedFile> skipped;  // files left out of both splits, with the reason
+  int greyExpanded = 0;              // grey images expanded to RGB, the others having colour
 DataSummary summarizeData(Experiment& experiment, bool measureSpeed);
 
 }  // namespace lb

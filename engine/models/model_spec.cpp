@@ -1,5 +1,6 @@
 #include "engine/models/model_spec.h"
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -128,6 +129,14 @@ ModelSpec modelSpecFromJson(const json& object, const std::string& where,
   if (object.is_object()) {
     const auto n = object.find("name");
     if (n != object.end() && n->is_string()) name = n->get<std::string>();
+  }
+  // An unknown name is said before the fields, or they would be reported as the unknown ones.
+  if (std::find(modelNames().begin(), modelNames().end(), name) == modelNames().end()) {
+    std::set<std::string> all;
+    for (const auto& item : object.items()) all.insert(item.key());
+    FieldReader(object, "model", where, all)
+        .fail("model.name", "must be one of simple_cnn, resnet18, resnet34, mlp or layers, not \"" +
+                                name + "\"");
   }
   std::set<std::string> known = {"name", "pretrained"};
   if (name == "simple_cnn") known.insert("channels");

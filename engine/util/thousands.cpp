@@ -8,4 +8,9 @@ std::string withThousands(long long value) {
   return (value < 0 ? "-" : "") + digits;
 }
 
+std::string countOf(long long n, const std::string& singular, const std::string& plural) {
+  return withThousands(n) + " " +
+         (n == 1 ? singular : plural.empty() ? singular + "s" : plural);
+}
+
 }  // namespace lb

@@ -25,7 +25,9 @@ class TestCliNew : public QObject {
                        dir.filePath(QStringLiteral("clothes")), QStringLiteral("--split"),
                        QStringLiteral("grandparent"), QStringLiteral("--size"), QStringLiteral("32")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    QVERIFY2(r.out.contains(QStringLiteral("121 training and 20 validation items, 10 classes")), qPrintable(r.out));
+    // The unreadable file is not counted (issue 14: it was, as 121 training items).
+    QVERIFY2(r.out.contains(QStringLiteral("120 training and 20 validation items, 10 classes")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("1 file left out (first: train/Bag/broken.png")), qPrintable(r.out));
     const Project p = loadProject(project.toStdString());
     QCOMPARE(p.data.path, std::string("clothes"));  // inside the project folder: relative
     QCOMPARE(int(p.data.vocab.size()), 10);

@@ -1,0 +1,55 @@
+#include "engine/data/file_check.h"
+
+#include <opencv2/imgcodecs.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "engine/data/image_file.h"
+#include "engine/util/error.h"
+
+namespace lb {
+
+FileCheck checkImageFiles(const DataItems& items, int threads,
+                          const std::function<void(int, int)>& progress) {
+  std::vector<int> toCheck(items.train);
+  toCheck.insert(toCheck.end(), items.valid.begin(), items.valid.end());
+  std::sort(toCheck.begin(), toCheck.end());
+  toCheck.erase(std::unique(toCheck.begin(), toCheck.end()), toCheck.end());
+  const int total = int(toCheck.size());
+  std::vector<std::string> reasons(toCheck.size());
+  std::vector<int> channels(toCheck.size(), 0);
+  std::atomic<int> next{0}, done{0};
+  auto check = [&] {
+    for (int k; (k = next++) < total;) {
+      try {
+        channels[k] = readImage(items.files[toCheck[k]], cv::IMREAD_UNCHANGED).channels();
+      } catch (const Error& e) {
+        reasons[k] = e.what();
+      } catch (const std::exception& e) {  // cv::Exception, std::bad_alloc from a huge image
+        reasons[k] = std::string("not an image Learnbench can read (") + e.what() + ")";
+      }
+      ++done;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < std::max(1, threads); ++t) pool.emplace_back(check);
+  while (progress && done < total) {
+    progress(done, total);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (auto& t : pool) t.join();
+  if (progress) progress(total, total);
+  FileCheck out;
+  for (int k = 0; k < total; ++k) {
+    if (!reasons[k].empty()) out.unreadable.emplace(toCheck[k], reasons[k]);
+    else if (channels[k] == 1) ++out.greyImages;
+    else ++out.colourImages;
+  }
+  return out;
+}
+
+}  // namespace lb
