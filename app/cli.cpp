@@ -71,6 +71,10 @@ commands:
   predict MODEL.pt IMAGE... [--k N] [--threads N] [--json]
         the k (3) most likely classes of each image with their probabilities, best first,
         each image resized and normalised as in training; exits 1 if an image cannot be read
+  eject PROJECT --out train.py [--force] [--json]
+        write the project as a Python script for fastai 2.7: the same DataBlock, model, loss,
+        optimizer and schedule, each step commented with the setting it comes from; the files
+        Learnbench skips are left out there too; an existing file is replaced only with --force
   help  show this text
 
 Every command prints a table by default and one JSON object per line with --json.
@@ -316,6 +320,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     if (command == "new") return runNew(args, out);
     if (command == "export") return runExport(args, out, err);
     if (command == "predict") return runPredict(args, out, err);
+    if (command == "eject") return runEject(args, out);
     err << "Unknown command \"" << command << "\": see learnbench-cli help.\n";
     return 2;
   } catch (const std::invalid_argument& e) {

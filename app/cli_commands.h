@@ -105,4 +105,8 @@ int runNew(const std::vector<std::string>& args, std::ostream& out);
 int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runPredict(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+// learnbench-cli eject PROJECT --out train.py [--force] [--json] (app/cli_eject.cpp): the project
+// as a fastai 2.7 script.
+int runEject(const std::vector<std::string>& args, std::ostream& out);
+
 }  // namespace lb
