@@ -37,7 +37,7 @@ commands:
   train PROJECT [--epochs N] [--lr X] [--bs N] [--limit N] [--seed N] [--threads N] [--resume]
         [--fp16] [--pretrained FILE] [--json]
         train the project's model with fastai's one-cycle schedule and print a row per epoch;
-        a checkpoint is saved after every epoch in PROJECT's folder (NAME/checkpoints/last.pt),
+        a checkpoint is saved after every epoch in PROJECT's folder (NAME.learnbench/checkpoints/last.pt),
         and --resume goes on from it with the schedule where it stopped; --fp16 trains in mixed
         precision on a CUDA GPU; with a pretrained body (--pretrained FILE, for this run only, or
         the project's model.pretrained) it runs fastai's fine_tune instead: one epoch on the new
@@ -63,11 +63,11 @@ commands:
         matrix as confusion_matrix.png/.csv and most_confused.csv in DIR; multi-label projects
         get per_label.png/.csv (at threshold 0.5, with each label's best threshold), regression
         projects predicted_vs_actual.png, worst_residuals.png (the k worst) and predictions.csv;
-        the checkpoint is NAME/checkpoints/last.pt unless --checkpoint names one
+        the checkpoint is NAME.learnbench/checkpoints/last.pt unless --checkpoint names one
   export PROJECT --out MODEL.pt [--checkpoint F] [--threads N] [--json]
         write the trained model as TorchScript with its labels and input settings
         (torch.jit.load in Python; predict_proba gives the probabilities); the checkpoint is
-        NAME/checkpoints/last.pt unless --checkpoint names one
+        NAME.learnbench/checkpoints/last.pt unless --checkpoint names one
   predict MODEL.pt IMAGE... [--k N] [--threads N] [--json]
         the k (3) most likely classes of each image with their probabilities, best first,
         each image resized and normalised as in training; exits 1 if an image cannot be read
@@ -75,6 +75,11 @@ commands:
         write the project as a Python script for fastai 2.7: the same DataBlock, model, loss,
         optimizer and schedule, each step commented with the setting it comes from; the files
         Learnbench skips are left out there too; an existing file is replaced only with --force
+  runs PROJECT [--json] | --compare A B [--json] | --plot OUT.png [--runs A,B,...]
+        the runs kept in PROJECT.learnbench/runs/ (every batch, epoch and validation prediction
+        of each): a row per run with the settings that differ between runs; --compare prints
+        two runs' settings diff, metric diff and how many validation images B fixed and broke;
+        --plot overlays their loss curves (A and B are run ids or names)
   help  show this text
 
 Every command prints a table by default and one JSON object per line with --json.
@@ -96,18 +101,19 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   if (o.positional.size() != 1)
     throw std::invalid_argument("train needs exactly one project file: learnbench-cli train PROJECT.");
   Project project = loadProject(o.positional[0]);
-  if (auto v = wholeNumber(o, "--epochs", 1)) project.train.epochs = int(*v);
+  if (auto v = wholeNumber(o, "--epochs", 1, kMaxEpochs)) project.train.epochs = int(*v);
   if (auto v = positiveNumber(o, "--lr")) project.train.lr = *v;
-  if (auto v = wholeNumber(o, "--bs", 1)) project.train.batchSize = int(*v);
-  if (auto v = wholeNumber(o, "--limit", 0)) project.data.limit = int(*v);
-  if (auto v = wholeNumber(o, "--seed", 0)) project.train.seed = std::uint64_t(*v);
-  if (auto v = wholeNumber(o, "--threads", 0)) project.train.threads = int(*v);
+  if (auto v = wholeNumber(o, "--bs", 1, kMaxBatchSize)) project.train.batchSize = int(*v);
+  if (auto v = wholeNumber(o, "--limit", 0, DataBlockSpec::kMaxLimit)) project.data.limit = int(*v);
+  if (auto v = wholeNumber(o, "--seed", 0, kMaxSeed)) project.train.seed = std::uint64_t(*v);
+  if (auto v = wholeNumber(o, "--threads", 0, kMaxThreads)) project.train.threads = int(*v);
   if (o.has("--fp16")) project.train.mixedPrecision = true;
   // For this run only: relative to where the command runs, as any path on a command line.
   if (auto it = o.values.find("--pretrained"); it != o.values.end())
     project.model.pretrained = std::filesystem::absolute(it->second).string();
 
   Experiment experiment(project);
+  reportLeftOut(experiment.skippedFiles(), experiment.greyExpanded(), err);
   if (!o.json) {
     char head[96];
     std::snprintf(head, sizeof head, "%-10s%-12s%-12s%-16s%s\n", "epoch", "train_loss",
@@ -117,7 +123,6 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   TrainingHooks hooks;
   hooks.stopRequested = stopRequested;
   // Checkpoints go beside the project, so an interrupted run can go on with --resume.
-  reportLeftOut(experiment.skippedFiles(), experiment.greyExpanded(), err);
   hooks.resume = o.has("--resume");
   hooks.onEpoch = [&](const EpochResult& e) {
     if (o.json) {
@@ -156,12 +161,13 @@ int lrFind(const std::vector<std::string>& args, std::ostream& out, std::ostream
     throw std::invalid_argument(
         "lr-find needs exactly one project file: learnbench-cli lr-find PROJECT.");
   Project project = loadProject(o.positional[0]);
-  if (auto v = wholeNumber(o, "--bs", 1)) project.train.batchSize = int(*v);
-  if (auto v = wholeNumber(o, "--limit", 0)) project.data.limit = int(*v);
-  if (auto v = wholeNumber(o, "--seed", 0)) project.train.seed = std::uint64_t(*v);
-  if (auto v = wholeNumber(o, "--threads", 0)) project.train.threads = int(*v);
+  if (auto v = wholeNumber(o, "--bs", 1, kMaxBatchSize)) project.train.batchSize = int(*v);
+  if (auto v = wholeNumber(o, "--limit", 0, DataBlockSpec::kMaxLimit)) project.data.limit = int(*v);
+  if (auto v = wholeNumber(o, "--seed", 0, kMaxSeed)) project.train.seed = std::uint64_t(*v);
+  if (auto v = wholeNumber(o, "--threads", 0, kMaxThreads)) project.train.threads = int(*v);
   LrFinderOptions options;
-  if (auto v = wholeNumber(o, "--num-it", 6)) options.numIt = int(*v);
+  if (auto v = wholeNumber(o, "--num-it", LrFinderOptions::kMinIterations,
+                               LrFinderOptions::kMaxIterations)) options.numIt = int(*v);
   const std::string csv = o.values.count("--csv") ? o.values.at("--csv") : "";
   const std::string png = o.values.count("--plot") ? o.values.at("--plot") : "";
   // Before the sweep, so a mistyped folder costs nothing; the write itself checks the rest.
@@ -228,7 +234,7 @@ int schedule(const std::vector<std::string>& args, std::ostream& out) {
   if (o.positional.size() > 1)
     throw std::invalid_argument("schedule takes at most one project file: learnbench-cli "
                                 "schedule [PROJECT] --epochs E --iters-per-epoch N --lr X.");
-  const auto epochs = wholeNumber(o, "--epochs", 1);
+  const auto epochs = wholeNumber(o, "--epochs", 1, kMaxEpochs);
   auto iters = wholeNumber(o, "--iters-per-epoch", 1);
   const auto lr = positiveNumber(o, "--lr");
   auto pctStart = o.values.count("--pct-start") ? std::stod(o.values.at("--pct-start")) : -1.0;
@@ -321,6 +327,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     if (command == "export") return runExport(args, out, err);
     if (command == "predict") return runPredict(args, out, err);
     if (command == "eject") return runEject(args, out);
+    if (command == "runs") return runRuns(args, out, err);
     err << "Unknown command \"" << command << "\": see learnbench-cli help.\n";
     return 2;
   } catch (const std::invalid_argument& e) {

@@ -4,6 +4,7 @@
 // that live in their own files. No torch, no Qt.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -60,8 +61,11 @@ inline std::string chosenCheckpoint(const Options& o) {
   return it == o.values.end() ? std::string() : it->second;
 }
 
+// The whole number given for `name`, within [min, max] (the project file's bounds where it has
+// them): throws std::invalid_argument with a sentence naming the bounds otherwise.
 inline std::optional<long long> wholeNumber(const Options& o, const std::string& name,
-                                            long long min) {
+                                            long long min,
+                                            long long max = std::numeric_limits<long long>::max()) {
   auto it = o.values.find(name);
   if (it == o.values.end()) return std::nullopt;
   std::size_t used = 0;
@@ -71,9 +75,11 @@ inline std::optional<long long> wholeNumber(const Options& o, const std::string&
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != it->second.size() || v < min)
-    throw std::invalid_argument(name + " needs a whole number of at least " +
-                                std::to_string(min) + ", got \"" + it->second + "\".");
+  if (used != it->second.size() || v < min || v > max)
+    throw std::invalid_argument(
+        name + " needs a whole number of at least " + std::to_string(min) +
+        (max == std::numeric_limits<long long>::max() ? "" : " and at most " + std::to_string(max)) +
+        ", got \"" + it->second + "\".");
   return v;
 }
 
@@ -108,5 +114,6 @@ int runPredict(const std::vector<std::string>& args, std::ostream& out, std::ost
 // learnbench-cli eject PROJECT --out train.py [--force] [--json] (app/cli_eject.cpp): the project
 // as a fastai 2.7 script.
 int runEject(const std::vector<std::string>& args, std::ostream& out);
+int runRuns(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace lb

@@ -29,13 +29,14 @@ int main(int argc, char* argv[]) {
   parser.addOption(train);
   const QCommandLineOption page(QStringLiteral("page"),
                                 QStringLiteral("The page to open on: data, model, lr, train, "
-                                               "inspect or export."),
+                                               "runs, inspect or export."),
                                 QStringLiteral("page"), QStringLiteral("train"));
   parser.addOption(page);
   parser.process(app);
-  const QStringList pages = {QStringLiteral("data"),  QStringLiteral("model"),
-                             QStringLiteral("lr"),    QStringLiteral("train"),
-                             QStringLiteral("inspect"), QStringLiteral("export")};
+  const QStringList pages = {QStringLiteral("data"),    QStringLiteral("model"),
+                             QStringLiteral("lr"),      QStringLiteral("train"),
+                             QStringLiteral("runs"),    QStringLiteral("inspect"),
+                             QStringLiteral("export")};
   const int pageIndex = pages.indexOf(parser.value(page).toLower());
   if (pageIndex < 0) {
     std::fprintf(stderr, "There is no page \"%s\": name one of %s.\n",

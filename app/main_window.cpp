@@ -3,8 +3,13 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QMimeData>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
@@ -17,14 +22,18 @@
 #include <QStyle>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 #include <exception>
 
 #include "app/inspect_page.h"
 #include "app/learning_rate_page.h"
+#include "app/new_project_dialog.h"
 #include "app/page_style.h"
+#include "app/runs_page.h"
 #include "app/train_page.h"
 #include "app/training_session.h"
+#include "engine/experiment/eject.h"
 #include "engine/util/error.h"
 #include "engine/util/runtime.h"
 #include "widgets/data_block_editor.h"
@@ -50,12 +59,23 @@ const QString kTrainSplitterKey = QStringLiteral("window/trainSplitter");
 const QString kDataSplitterKey = QStringLiteral("window/dataSplitter");
 const QString kInspectSplitterKey = QStringLiteral("window/inspectSplitter");
 const QString kZoomKey = QStringLiteral("view/zoom");
+const QString kRecentKey = QStringLiteral("projects/recent");  // newest first
+constexpr int kRecentCount = 8;
+
+// The first local folder or file among dropped URLs, or an empty string.
+QString droppedPath(const QMimeData* mime) {
+  if (!mime || !mime->hasUrls()) return {};
+  for (const QUrl& url : mime->urls())
+    if (url.isLocalFile()) return url.toLocalFile();
+  return {};
+}
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   initResources();
   useHelperThread();  // the GUI thread only helps: the worker's threads own the cores
   setWindowTitle(QStringLiteral("Learnbench"));
+  setAcceptDrops(true);  // a folder of images dropped on the window starts a new project
   m_baseFont = QApplication::font();
   m_session = new TrainingSession(this);
 
@@ -64,15 +84,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_stepList->setObjectName(QStringLiteral("stepList"));
   const QString steps[] = {QStringLiteral("Data"),          QStringLiteral("Model"),
                            QStringLiteral("Learning rate"), QStringLiteral("Train"),
-                           QStringLiteral("Inspect"),       QStringLiteral("Export")};
+                           QStringLiteral("Runs"),          QStringLiteral("Inspect"),
+                           QStringLiteral("Export")};
   const QString stepTips[] = {
       QStringLiteral("Where the images come from and how they are labelled"),
       QStringLiteral("The network that learns from them"),
       QStringLiteral("Find a good learning rate with fastai's learning-rate finder"),
       QStringLiteral("Fit the model and watch the loss"),
+      QStringLiteral("Every run kept: compare their curves, settings and mistakes"),
       QStringLiteral("See what the model gets wrong: top losses and the confusion matrix"),
       QStringLiteral("Save the trained model and try it on an image")};
-  for (int i = 0; i < 6; ++i) {
+  for (int i = 0; i < int(std::size(steps)); ++i) {
     auto* item = new QListWidgetItem(blankIcon(), steps[i], m_stepList);
     item->setToolTip(stepTips[i]);
   }
@@ -81,17 +103,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   m_lrPage = new LearningRatePage(m_session);
   m_trainPage = new TrainPage(m_session);
+  m_runsPage = new RunsPage(m_session);
   m_inspectPage = new InspectPage(m_session);
   m_pages = new QStackedWidget;
   m_pages->addWidget(createDataPage());
   m_pages->addWidget(createModelPage());
   m_pages->addWidget(m_lrPage);
   m_pages->addWidget(m_trainPage);
+  m_pages->addWidget(m_runsPage);
   m_pages->addWidget(m_inspectPage);
   m_pages->addWidget(createExportPage());
   connect(m_stepList, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
   connect(m_stepList, &QListWidget::currentRowChanged, this, [this](int row) {
     if (row == InspectStep) m_inspectPage->inspectTrainedModel();
+    if (row == RunsStep) m_runsPage->refresh();
   });
 
   m_mainSplitter = new QSplitter(Qt::Horizontal);
@@ -180,6 +205,8 @@ void MainWindow::connectSession() {
   });
   connect(s, &TrainingSession::projectChanged, this, &MainWindow::onProjectChanged);
   connect(s, &TrainingSession::projectEdited, this, [this] { setWindowModified(true); });
+  connect(s, &TrainingSession::trainSettingsChanged, this, [this] { setWindowModified(true); });
+  connect(s, &TrainingSession::projectRenamed, this, &MainWindow::updateTitle);
   connect(s, &TrainingSession::dataLoading, this, [this] {
     setStatus(QStringLiteral("Loading the data of %1...")
                   .arg(QString::fromStdString(m_session->project().name)));
@@ -193,6 +220,8 @@ void MainWindow::connectSession() {
 
   connect(m_lrPage, &LearningRatePage::statusMessage, this, &MainWindow::setStatus);
   connect(m_trainPage, &TrainPage::statusMessage, this, &MainWindow::setStatus);
+  connect(m_runsPage, &RunsPage::statusMessage, this, &MainWindow::setStatus);
+  connect(m_runsPage, &RunsPage::branched, this, [this] { showStep(TrainStep); });
   connect(m_lrPage, &LearningRatePage::stepDone, this,
           [this](const QString& text) { setStepState(LearningRateStep, true, text); });
   connect(m_trainPage, &TrainPage::stepDone, this,
@@ -207,7 +236,13 @@ void MainWindow::connectSession() {
 
 void MainWindow::createActions() {
   QMenu* file = menuBar()->addMenu(QStringLiteral("&File"));
+  m_newAction = file->addAction(QStringLiteral("&New project..."), this, [this] { newProject(); });
+  m_newAction->setShortcut(QKeySequence::New);
+  m_newAction->setToolTip(
+      QStringLiteral("Start a project from a folder of your images or a CSV (Ctrl+N); dropping a "
+                     "folder on the window does the same"));
   m_openAction = file->addAction(QStringLiteral("&Open project..."), this, [this] {
+    if (!maybeSave()) return;
     const QString path = QFileDialog::getOpenFileName(
         this, QStringLiteral("Open project"), QString(),
         QStringLiteral("Learnbench projects (*.lbproj);;All files (*)"));
@@ -215,12 +250,46 @@ void MainWindow::createActions() {
   });
   m_openAction->setShortcut(QKeySequence::Open);
   m_openAction->setToolTip(QStringLiteral("Open a project file (*.lbproj)"));
-  m_exampleAction =
-      file->addAction(QStringLiteral("Open the &example"), this, [this] { openExampleProject(); });
+  m_recentMenu = file->addMenu(QStringLiteral("&Recent projects"));
+  m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+  connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+  fillRecentMenu();
+  m_exampleAction = file->addAction(QStringLiteral("Open the &example"), this, [this] {
+    if (maybeSave()) openExampleProject();
+  });
   m_exampleAction->setToolTip(QStringLiteral("Open the built-in Fashion-MNIST example"));
+  file->addSeparator();
   m_saveAction = file->addAction(QStringLiteral("&Save"), this, &MainWindow::save);
   m_saveAction->setShortcut(QKeySequence::Save);
   m_saveAction->setToolTip(QStringLiteral("Save the project, with its data block (Ctrl+S)"));
+  m_saveAsAction = file->addAction(QStringLiteral("Save &as..."), this, [this] { saveAs(); });
+  m_saveAsAction->setShortcut(QKeySequence::SaveAs);
+  m_saveAsAction->setToolTip(QStringLiteral("Save the project under another name (Ctrl+Shift+S)"));
+  // The same script as learnbench-cli eject; written off the GUI thread (it reads every file).
+  file->addAction(QStringLiteral("E&xport as fastai script..."), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(
+        this, QStringLiteral("Export as fastai script"), QStringLiteral("train.py"),
+        QStringLiteral("Python scripts (*.py)"));
+    if (path.isEmpty()) return;
+    setStatus(QStringLiteral("Writing %1...").arg(path));
+    auto* watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher] {
+      setStatus(watcher->result());
+      watcher->deleteLater();
+    });
+    watcher->setFuture(QtConcurrent::run([project = m_session->project(), path] {
+      useHelperThread();
+      try {
+        const auto skipped = ejectFastaiScript(project, path.toStdString()).skipped.size();
+        return QStringLiteral("Wrote %1: the project as fastai 2.7 code%2.")
+            .arg(path, skipped ? QStringLiteral(", without the %1 files Learnbench skips").arg(skipped)
+                               : QString());
+      } catch (const std::exception& e) {
+        return QString::fromStdString(userMessage(e));
+      }
+    }));
+  })->setToolTip(QStringLiteral("Write the project as a Python script for fastai 2.7, each step "
+                                "commented with the setting it comes from"));
   file->addSeparator();
   QAction* quit = file->addAction(QStringLiteral("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
@@ -277,6 +346,7 @@ bool MainWindow::openProject(const QString& path) {
   if (!m_session->can(Action::EditProject)) return false;
   try {
     setProject(loadProject(path.toStdString()));
+    rememberProject(path);
     return true;
   } catch (const std::exception& e) {
     const QString sentence = QString::fromStdString(userMessage(e));
@@ -308,7 +378,7 @@ void MainWindow::onProjectChanged() {
   const Project& project = m_session->project();
   for (Step step : {LearningRateStep, TrainStep}) clearStepState(step, {});
   if (!m_session->hasProject()) return;
-  setWindowTitle(QStringLiteral("%1[*] - Learnbench").arg(QString::fromStdString(project.name)));
+  updateTitle();
   setWindowModified(false);
   m_dataPage->setSpec(project.data, QString::fromStdString(project.folder().string()));
   m_modelEditor->setSpec(project.model);
@@ -331,25 +401,149 @@ void MainWindow::onDataReady(const DataSummary& summary) {
 
 bool MainWindow::save() {
   if (!m_session->can(Action::Save)) return false;
-  const Project& project = m_session->project();
-  QString file = QString::fromStdString(project.file.string());
-  if (file.isEmpty() || file.startsWith(QLatin1Char(':'))) {  // the example lives in resources
+  if (m_session->isUntitled() || m_session->isExample()) return saveAs();
+  return saveTo(QString::fromStdString(m_session->project().file.string()));
+}
+
+bool MainWindow::saveAs(const QString& chosen) {
+  if (!m_session->can(Action::Save)) return false;
+  QString file = chosen;
+  if (file.isEmpty()) {
+    // A new name beside the current file; the example and untitled projects in the home folder.
+    const Project& project = m_session->project();
+    const bool saved = !m_session->isUntitled() && !m_session->isExample();
+    const QString folder = saved ? QString::fromStdString(project.folder().string()) : QDir::homePath();
     file = QFileDialog::getSaveFileName(
-        this, QStringLiteral("Save project"),
-        QStringLiteral("%1.lbproj").arg(QString::fromStdString(project.name)),
+        this, QStringLiteral("Save project as"),
+        QDir(folder).filePath(QStringLiteral("%1.lbproj").arg(QString::fromStdString(project.name))),
         QStringLiteral("Learnbench projects (*.lbproj)"));
     if (file.isEmpty()) return false;
   }
+  if (!file.endsWith(QStringLiteral(".lbproj"))) file += QStringLiteral(".lbproj");
+  return saveTo(file);
+}
+
+bool MainWindow::saveTo(const QString& file) {
+  Project project = m_session->project();
+  const std::filesystem::path data = project.dataPath();  // from the folder it was in
+  const std::filesystem::path target = QFileInfo(file).absoluteFilePath().toStdString();
+  if (target != project.file) project.name = target.stem().string();  // Save As: the new name
+  project.file = target;
+  if (!std::filesystem::path(project.data.path).is_absolute()) {
+    // A relative data path is relative to the project's folder: it must still reach the data.
+    const auto relative = data.lexically_relative(project.folder());
+    project.data.path = !relative.empty() && *relative.begin() != ".." ? relative.generic_string()
+                                                                      : data.string();
+  }
   try {
-    lb::saveProject(project, file.toStdString());
+    lb::saveProject(project, target);
   } catch (const std::exception& e) {
     setStatus(QString::fromStdString(userMessage(e)));
     return false;
   }
-  m_session->setProjectFile(file.toStdString());
+  if (project.data.path != m_session->project().data.path) m_session->setDataBlock(project.data);
+  m_session->setProjectFile(target);
   setWindowModified(false);
-  setStatus(QStringLiteral("Saved %1").arg(file));
+  updateTitle();
+  rememberProject(file);
+  setStatus(QStringLiteral("Saved %1").arg(QDir::toNativeSeparators(file)));
   return true;
+}
+
+bool MainWindow::maybeSave() {
+  if (!m_session->hasProject() || !isWindowModified()) return true;
+  const QString name = QString::fromStdString(m_session->project().name);
+  const QMessageBox::StandardButton answer =
+      m_unsavedAnswer
+          ? m_unsavedAnswer()
+          : QMessageBox::question(
+                this, QStringLiteral("Unsaved changes"),
+                QStringLiteral("%1 has changes that are not saved. Save them first?").arg(name),
+                QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+  if (answer == QMessageBox::Save) return save();
+  return answer == QMessageBox::Discard;
+}
+
+void MainWindow::setUnsavedChangesAnswer(std::function<QMessageBox::StandardButton()> answer) {
+  m_unsavedAnswer = std::move(answer);
+}
+
+NewProjectDialog* MainWindow::newProject(const QString& source) {
+  if (!m_session->can(Action::EditProject)) {
+    setStatus(m_session->blockedReason(Action::EditProject));
+    return nullptr;
+  }
+  if (!maybeSave()) return nullptr;
+  auto* dialog = new NewProjectDialog(this);
+  dialog->setObjectName(QStringLiteral("newProjectDialog"));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &QDialog::accepted, this, [this, dialog] {
+    if (openProject(dialog->projectFile())) showStep(DataStep);
+  });
+  dialog->open();
+  if (!source.isEmpty()) dialog->setSource(source);
+  return dialog;
+}
+
+QStringList MainWindow::recentProjects() {
+  QStringList kept;
+  for (const QString& file : QSettings().value(kRecentKey).toStringList())
+    if (QFileInfo::exists(file) && !kept.contains(file) && kept.size() < kRecentCount) kept << file;
+  return kept;
+}
+
+void MainWindow::rememberProject(const QString& file) {
+  const QString path = QFileInfo(file).absoluteFilePath();
+  if (path.startsWith(QLatin1Char(':'))) return;  // the example has its own menu entry
+  QStringList list = recentProjects();
+  list.removeAll(path);
+  list.prepend(path);
+  while (list.size() > kRecentCount) list.removeLast();
+  QSettings().setValue(kRecentKey, list);
+}
+
+void MainWindow::fillRecentMenu() {
+  m_recentMenu->clear();
+  const QStringList files = recentProjects();
+  for (const QString& file : files) {
+    QAction* action = m_recentMenu->addAction(QFileInfo(file).completeBaseName(), this, [this, file] {
+      if (maybeSave()) openProject(file);
+    });
+    action->setToolTip(QDir::toNativeSeparators(file));
+    action->setStatusTip(QDir::toNativeSeparators(file));
+  }
+  if (files.isEmpty()) m_recentMenu->addAction(QStringLiteral("No recent projects"))->setEnabled(false);
+}
+
+bool MainWindow::openLastProject() {
+  const QStringList recent = recentProjects();
+  if (!recent.isEmpty() && openProject(recent.first())) return true;
+  return openExampleProject();
+}
+
+void MainWindow::updateTitle() {
+  if (!m_session->hasProject()) {
+    setWindowTitle(QStringLiteral("Learnbench"));
+    return;
+  }
+  const QString name = QString::fromStdString(m_session->project().name);
+  setWindowTitle(m_session->isUntitled()
+                     ? QStringLiteral("%1 (not saved yet)[*] - Learnbench").arg(name)
+                     : QStringLiteral("%1[*] - Learnbench").arg(name));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  const QString path = droppedPath(event->mimeData());
+  if (!path.isEmpty() && (QFileInfo(path).isDir() || path.endsWith(QStringLiteral(".csv"))) &&
+      m_session->can(Action::EditProject))
+    event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const QString path = droppedPath(event->mimeData());
+  if (path.isEmpty()) return;
+  event->acceptProposedAction();
+  newProject(path);
 }
 
 void MainWindow::updateProjectSteps() {
@@ -403,6 +597,9 @@ void MainWindow::updateActions() {
   m_pauseAction->setEnabled(s.can(Action::Pause));
   m_inspectAction->setEnabled(s.can(Action::Inspect));
   m_openAction->setEnabled(s.can(Action::EditProject));
+  m_newAction->setEnabled(s.can(Action::EditProject));
+  m_recentMenu->setEnabled(s.can(Action::EditProject));
+  m_saveAsAction->setEnabled(s.can(Action::Save));
   m_exampleAction->setEnabled(s.can(Action::EditProject));
   m_saveAction->setEnabled(s.can(Action::Save));
   // A run uses the data block and the model as they were when it started.
@@ -496,6 +693,10 @@ void MainWindow::applyZoom() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (!maybeSave()) {
+    event->ignore();
+    return;
+  }
   saveSettings();
   // Ask the worker to stop now, so the window disappears at once; the destructor joins the
   // thread (within a batch, or after a data load that cannot be interrupted, about a second).

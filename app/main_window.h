@@ -6,6 +6,8 @@
 // verdicts to the step list.
 #include <QFont>
 #include <QMainWindow>
+#include <QMessageBox>
+#include <functional>
 
 #include "app/session_state.h"
 #include "engine/project/project.h"
@@ -22,6 +24,8 @@ class DataBlockPage;
 class ExportPage;
 class InspectPage;
 class LearningRatePage;
+class RunsPage;
+class NewProjectDialog;
 class ModelEditor;
 class TrainPage;
 class TrainingSession;
@@ -31,7 +35,7 @@ struct DataSummary;
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum Step { DataStep, ModelStep, LearningRateStep, TrainStep, InspectStep, ExportStep };
+  enum Step { DataStep, ModelStep, LearningRateStep, TrainStep, RunsStep, InspectStep, ExportStep };
 
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -41,6 +45,19 @@ class MainWindow : public QMainWindow {
   bool openProject(const QString& path);
   // Opens the built-in Fashion-MNIST example (a Qt resource).
   bool openExampleProject();
+  // What a start without a project opens: the last project opened or saved, the example when
+  // there is none (the first start) or it cannot be opened any more.
+  bool openLastProject();
+  // File > New project: the dialog (opened, not modal; it deletes itself when closed), looking at
+  // `source` when one is given (a folder dropped on the window). Once it writes the project, the
+  // window opens it on the Data page. Null when the window is busy or the user kept their
+  // unsaved changes.
+  NewProjectDialog* newProject(const QString& source = {});
+  // The projects opened or saved lately, newest first (at most 8, files that still exist).
+  static QStringList recentProjects();
+  // Whether closing, quitting or opening another project asks about unsaved changes: answers
+  // Save, Discard or Cancel. Tests give an answer instead of the question box.
+  void setUnsavedChangesAnswer(std::function<QMessageBox::StandardButton()> answer);
   // Shows `project` and starts loading its data in the background, to tell what it holds.
   void setProject(const Project& project);
 
@@ -63,6 +80,9 @@ class MainWindow : public QMainWindow {
   // Writes the project to its file (asks for a name when it has none, as the built-in example);
   // false, with the reason on the status line, when it cannot.
   bool save();
+  // Writes the project to `file`, or to a file the user names (empty `file`); the window's
+  // title and the recent projects follow. False when it cannot, or the user cancelled.
+  bool saveAs(const QString& file = {});
   void startTraining();
   void stopTraining();  // also stops the learning-rate finder
   void findLearningRate();
@@ -77,6 +97,8 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
 
  private:
   QWidget* createDataPage();
@@ -93,6 +115,12 @@ class MainWindow : public QMainWindow {
   void onDataReady(const DataSummary& summary);
   void applyZoom();
   void saveSettings() const;
+  // Unsaved changes: asks to save them; true when the caller may go on (saved or discarded).
+  bool maybeSave();
+  bool saveTo(const QString& file);
+  void rememberProject(const QString& file);  // at the top of the recent projects
+  void fillRecentMenu();
+  void updateTitle();
   void restoreSettings();
 
   TrainingSession* m_session = nullptr;
@@ -109,10 +137,15 @@ class MainWindow : public QMainWindow {
   ModelEditor* m_modelEditor = nullptr;
   LearningRatePage* m_lrPage = nullptr;
   TrainPage* m_trainPage = nullptr;
+  RunsPage* m_runsPage = nullptr;
   InspectPage* m_inspectPage = nullptr;
   ExportPage* m_exportPage = nullptr;
 
   QAction* m_openAction = nullptr;
+  QAction* m_newAction = nullptr;
+  QAction* m_saveAsAction = nullptr;
+  QMenu* m_recentMenu = nullptr;
+  std::function<QMessageBox::StandardButton()> m_unsavedAnswer;
   QAction* m_saveAction = nullptr;
   QAction* m_exampleAction = nullptr;
   QAction* m_trainAction = nullptr;

@@ -20,9 +20,14 @@ struct RecordedRun {
   std::vector<std::string> notices;
 };
 
-// Trains `experiment` with `hooks` on the calling thread (a checkpoint after every epoch at the
-// project's lastCheckpoint() unless hooks.checkpointFile names another), then appends the run
-// to the project's file when that file exists (the built-in example's runs have none). Throws
+// Trains `experiment` with `hooks` on the calling thread, holding the project's TrainingLock
+// (engine/project/training_guard.h: a second training of it throws lb::Error at once, naming the
+// process that holds it) and recording the run in the project file from its start and after
+// every epoch (LiveRunRecord) (a checkpoint after every epoch at the
+// project's lastCheckpoint() unless hooks.checkpointFile names another), keeps the run's files
+// in runs/<id>/ (engine/project/run_store.h: every batch, every epoch, every epoch's validation
+// predictions, its checkpoints), then appends the run to the project's file when that file
+// exists (the built-in example's runs have none). Throws
 // what Experiment::train throws: lb::Error with a sentence. A project file that cannot take the
 // record is a notice, not an error: the run and its checkpoint are kept.
 RecordedRun trainAndRecord(Experiment& experiment, TrainingHooks hooks);
@@ -30,8 +35,10 @@ RecordedRun trainAndRecord(Experiment& experiment, TrainingHooks hooks);
 // What the user can do when a checkpoint is missing; the CLI names its own commands instead.
 inline constexpr const char* kTrainFirst = "train the project first, or name another checkpoint.";
 
-// The checkpoint a command reads: `chosen` when one is named, else the project's last one.
-// Throws lb::Error "There is no checkpoint at PATH: <remedy>" when that file does not exist.
+// The checkpoint a command reads: `chosen` when one is named, else the project's last one (the
+// one kept before it when that one is damaged: engine/train/checkpoint.h loadableCheckpoint).
+// Throws lb::Error "There is no checkpoint at PATH: <remedy>" when that file does not exist, or
+// a sentence saying it is damaged.
 std::filesystem::path requireCheckpoint(const Project& project,
                                         const std::filesystem::path& chosen = {},
                                         const std::string& remedy = kTrainFirst);
@@ -58,6 +65,8 @@ struct DataSummary {
   std::string modelProblem;
   // One training image's cost with this model on this machine; 0 when not measured.
   double secondsPerItem = 0;
+  std::vector<SkippedFile> skipped;  // files left out of both splits, with the reason
+  int greyExpanded = 0;              // grey images expanded to RGB, the others having colour
 
   // "60,000 training and 10,000 validation images, 10 classes", then what was left out and
   // expanded: "; 2 files left out (first: a/1.png, an empty file); 3 grey images read as RGB, ...".
@@ -66,8 +75,6 @@ struct DataSummary {
 
 // The summary of `experiment`'s data; with `measureSpeed` (and a model that builds) it also
 // times one training item (Experiment::secondsPerItem, a second or so).
-  std::vector<SkippedFile> skipped;  // files left out of both splits, with the reason
-  int greyExpanded = 0;              // grey images expanded to RGB, the others having colour
 DataSummary summarizeData(Experiment& experiment, bool measureSpeed);
 
 }  // namespace lb

@@ -89,11 +89,21 @@ struct RegressionReport {
   std::vector<Image8> images;   // one per worst residual
 };
 
+// One validation item's outcome, compact (12 bytes), for the run store: the actual and the
+// predicted class index (regression: the values; multi-label: -1, labels are not kept) and the
+// item's loss.
+struct ItemPrediction {
+  float actual = 0;
+  float predicted = 0;
+  float loss = 0;
+};
+
 // How many of the largest losses every top-losses view shows unless told: fastai's
 // plot_top_losses(9), a 3 x 3 grid.
 inline constexpr int kDefaultTopLosses = 9;
 
 struct Interpretation {
+  std::vector<ItemPrediction> items;  // every validation item, in order
   // Which of the parts below are filled. Top losses, confusion and mostConfused are for
   // categories; multiLabel and regression for theirs.
   TargetKind target = TargetKind::Category;

@@ -249,6 +249,25 @@ MultiLabelReport multiLabelReport(const Predictions& preds, const std::vector<st
   }
   return out;
 }
+// Every item's actual and predicted class (or value) and loss, compact, for the run store.
+std::vector<ItemPrediction> itemPredictions(const Predictions& preds, TargetKind target) {
+  const long n = long(preds.size());
+  std::vector<ItemPrediction> items(std::size_t(n), ItemPrediction{});
+  const torch::Tensor losses = preds.losses.to(torch::kFloat).contiguous();
+  const float* loss = losses.data_ptr<float>();
+  const bool single = target != TargetKind::MultiCategory;  // one class or value per item
+  torch::Tensor actual, predicted;
+  if (single) {
+    actual = preds.targets.to(torch::kFloat).reshape({n}).contiguous();
+    predicted = preds.predicted.to(torch::kFloat).reshape({n}).contiguous();
+  }
+  for (long i = 0; i < n; ++i) {
+    items[std::size_t(i)].loss = loss[i];
+    items[std::size_t(i)].actual = single ? actual.data_ptr<float>()[i] : -1.0f;
+    items[std::size_t(i)].predicted = single ? predicted.data_ptr<float>()[i] : -1.0f;
+  }
+  return items;
+}
 }  // namespace
 
 Interpretation interpretPredictions(Learner& learn, const Predictions& preds,
@@ -259,6 +278,7 @@ Interpretation interpretPredictions(Learner& learn, const Predictions& preds,
   out.target = target;
   out.classes = classes;
   out.validItems = long(preds.size());
+  out.items = itemPredictions(preds, target);
   // The images of the listed items, fetched from the loader as the model took them.
   const auto imagesOf = [&](const std::vector<long>& indices) {
     std::vector<Image8> images;

@@ -27,7 +27,7 @@ std::filesystem::path Project::dataPath() const {
 
 std::filesystem::path Project::runFolder() const {
   const auto absolute = std::filesystem::absolute(file.empty() ? "untitled.lbproj" : file);
-  return absolute.parent_path() / absolute.stem();
+  return absolute.parent_path() / (absolute.stem().string() + ".learnbench");
 }
 
 namespace {
@@ -40,8 +40,9 @@ std::vector<RunRecord> runsFromJson(const FieldReader& top, const std::string& w
   for (std::size_t i = 0; i < list->size(); ++i) {
     const std::string name = "runs[" + std::to_string(i) + "]";
     FieldReader r((*list)[i], name, where,
-                  {"started", "epochs", "lr", "batchSize", "seed", "ended", "results"});
+                  {"id", "started", "epochs", "lr", "batchSize", "seed", "ended", "results"});
     RunRecord run;
+    run.id = r.text("id", "");
     run.started = r.text("started", "");
     run.epochs = r.integer("epochs", 0, 0, 1 << 30);
     run.lr = r.number("lr", 0, 0, 1e300);
@@ -88,9 +89,11 @@ json runsToJson(const std::vector<RunRecord>& runs) {
     for (const auto& e : run.results)
       results.push_back({{"epoch", e.epoch}, {"trainLoss", e.trainLoss}, {"validLoss", e.validLoss},
                          {e.metricName, e.metric}, {"seconds", e.seconds}});
-    list.push_back({{"started", run.started}, {"epochs", run.epochs}, {"lr", run.lr},
-                    {"batchSize", run.batchSize}, {"seed", run.seed}, {"ended", run.ended},
-                    {"results", results}});
+    json one = {{"started", run.started}, {"epochs", run.epochs}, {"lr", run.lr},
+                {"batchSize", run.batchSize}, {"seed", run.seed}, {"ended", run.ended},
+                {"results", results}};
+    if (!run.id.empty()) one["id"] = run.id;
+    list.push_back(one);
   }
   return list;
 }
@@ -131,11 +134,11 @@ Project parseProject(const std::string& text, const std::filesystem::path& file)
 
   FieldReader train(top.object("train"), "train", file.string(),
                     {"epochs", "lr", "batchSize", "seed", "threads", "mixedPrecision"});
-  p.train.epochs = train.integer("epochs", p.train.epochs, 1, 100000);
+  p.train.epochs = train.integer("epochs", p.train.epochs, 1, kMaxEpochs);
   p.train.lr = train.positive("lr", p.train.lr);
-  p.train.batchSize = train.integer("batchSize", p.train.batchSize, 1, 1 << 20);
-  p.train.seed = static_cast<std::uint64_t>(train.integer("seed", int(p.train.seed), 0, 2147483647));
-  p.train.threads = train.integer("threads", p.train.threads, 0, 1024);
+  p.train.batchSize = train.integer("batchSize", p.train.batchSize, 1, kMaxBatchSize);
+  p.train.seed = static_cast<std::uint64_t>(train.integer("seed", int(p.train.seed), 0, kMaxSeed));
+  p.train.threads = train.integer("threads", p.train.threads, 0, kMaxThreads);
   p.train.mixedPrecision = train.boolean("mixedPrecision", p.train.mixedPrecision);
   p.runs = runsFromJson(top, file.string());
   return p;

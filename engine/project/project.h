@@ -14,13 +14,20 @@
 
 namespace lb {
 
-inline constexpr int kProjectFormatVersion = 1;
+// 2: a run's record names its folder (RunRecord::id). Version 1 files load as they are.
+inline constexpr int kProjectFormatVersion = 2;
 // The project's "data" object: the data block (source, split, labels, transforms).
 using DataSettings = DataBlockSpec;
 
 // The project's "model" object: a ModelSpec (a zoo entry or a layer list); the default is the
 // simple CNN.
 using ModelSettings = ModelSpec;
+
+// The bounds of the training settings, for the project file and the command line alike.
+inline constexpr int kMaxEpochs = 100000;
+inline constexpr int kMaxBatchSize = 1 << 20;
+inline constexpr int kMaxSeed = 2147483647;
+inline constexpr int kMaxThreads = 1024;
 
 struct TrainSettings {
   int epochs = 1;
@@ -41,6 +48,9 @@ struct RunRecord {
   std::uint64_t seed = 0;
   std::string ended;    // "finished", "stopped", or the reason the fit ended early
   std::vector<EpochResult> results;
+  // The run's folder under runFolder()/runs (engine/project/run_store.h); empty for runs
+  // recorded before format version 2, which kept no folder.
+  std::string id;
 };
 
 struct Project {
@@ -56,8 +66,10 @@ struct Project {
   std::filesystem::path dataPath() const;
   // The folder relative paths in the project are relative to.
   std::filesystem::path folder() const;
-  // Where runs of this project keep their files: a folder named like the project file, beside
-  // it ("pets.lbproj" -> "pets/"). The latest epoch's checkpoint is checkpoints/last.pt there.
+  // Where runs of this project keep their files: a folder beside the project file named after
+  // it with a suffix no data folder has ("pets.lbproj" -> "pets.learnbench/"), so runs never
+  // write into the user's images. The latest epoch's checkpoint is checkpoints/last.pt there;
+  // each run keeps its own files in runs/<id>/.
   std::filesystem::path runFolder() const;
   std::filesystem::path lastCheckpoint() const { return runFolder() / "checkpoints" / "last.pt"; }
 };

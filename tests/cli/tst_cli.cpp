@@ -123,7 +123,7 @@ class TestCli : public QObject {
 
     r = runCli(QStringList{QStringLiteral("train"), project, QStringLiteral("--epochs"), QStringLiteral("2")} + quick);
     QCOMPARE(r.exitCode, 0);
-    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("example/checkpoints/last.pt"))));
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("example.learnbench/checkpoints/last.pt"))));
     // All epochs are done: resuming the same fit says so.
     r = runCli(QStringList{QStringLiteral("train"), project, QStringLiteral("--epochs"), QStringLiteral("2"),
                            QStringLiteral("--resume")} + quick);

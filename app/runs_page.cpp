@@ -1,0 +1,463 @@
+#include "app/runs_page.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QPushButton>
+#include <QSlider>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTableWidget>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "app/page_style.h"
+#include "app/training_session.h"
+#include "engine/project/runs_plot.h"
+#include "engine/util/error.h"
+#include "widgets/plot_export.h"
+#include "widgets/qcustomplot_include.h"
+#include "widgets/text_format.h"
+
+namespace lb {
+
+namespace {
+constexpr int kFixedColumns = 5;  // colour, run, started, time, status; then what differs
+
+QTableWidgetItem* cell(const QString& text, const QVariant& sortKey = {}) {
+  auto* item = new QTableWidgetItem(text);
+  item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+  if (sortKey.isValid()) item->setData(Qt::UserRole, sortKey);
+  return item;
+}
+
+QString number(double v, int decimals) {
+  return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("n/a");
+}
+}  // namespace
+
+RunsPage::RunsPage(TrainingSession* session, QWidget* parent)
+    : QWidget(parent), m_session(session) {
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(pageTitle(QStringLiteral("Runs")));
+  m_summary = wrappedLabel();
+  m_summary->setObjectName(QStringLiteral("runsSummary"));
+  layout->addWidget(m_summary);
+
+  auto* buttons = new QHBoxLayout;
+  const auto addButton = [&](const QString& text, const QString& tip, const char* name) {
+    auto* b = new QPushButton(text);
+    b->setToolTip(tip);
+    b->setObjectName(QString::fromLatin1(name));
+    buttons->addWidget(b);
+    return b;
+  };
+  m_compareButton = addButton(QStringLiteral("Compare"),
+                              QStringLiteral("Two selected runs side by side: what differs, and "
+                                             "which images the second fixed and broke"),
+                              "compareButton");
+  m_againButton = addButton(QStringLiteral("Run again"),
+                            QStringLiteral("Train again with exactly this run's settings"),
+                            "runAgainButton");
+  m_branchButton = addButton(QStringLiteral("Branch..."),
+                             QStringLiteral("Take this run's settings to the Train page, to "
+                                            "change one and train"),
+                             "branchButton");
+  m_renameButton = addButton(QStringLiteral("Name and note..."),
+                             QStringLiteral("Give the run a name and a note (\"tried a bigger "
+                                            "model\")"),
+                             "renameButton");
+  m_deleteButton = addButton(QStringLiteral("Delete"),
+                             QStringLiteral("Move the run aside (Undo brings it back)"),
+                             "deleteButton");
+  m_undoButton = addButton(QStringLiteral("Undo delete"), QStringLiteral("Bring the run back"),
+                           "undoDeleteButton");
+  m_undoButton->hide();
+  buttons->addStretch(1);
+  buttons->addWidget(new QLabel(QStringLiteral("x axis:")));
+  m_xAxis = new QComboBox;
+  m_xAxis->addItems({QStringLiteral("epochs"), QStringLiteral("seconds")});
+  buttons->addWidget(m_xAxis);
+  buttons->addSpacing(12);
+  buttons->addWidget(new QLabel(QStringLiteral("smoothing:")));
+  m_smoothing = new QSlider(Qt::Horizontal);
+  m_smoothing->setObjectName(QStringLiteral("smoothingSlider"));
+  m_smoothing->setRange(0, 99);
+  m_smoothing->setValue(98);  // fastai's recorder: beta 0.98
+  m_smoothing->setMaximumWidth(160);
+  m_smoothing->setToolTip(QStringLiteral("How much the train loss is smoothed (0.98 as fastai)"));
+  buttons->addWidget(m_smoothing);
+  layout->addLayout(buttons);
+
+  m_table = new QTableWidget;
+  m_table->setObjectName(QStringLiteral("runsTable"));
+  m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  m_table->verticalHeader()->setVisible(false);
+  m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  m_table->setSortingEnabled(true);
+
+  m_plot = new QCustomPlot;
+  m_plot->setObjectName(QStringLiteral("runsPlot"));
+  m_plot->setMinimumHeight(200);
+  stylePlot(m_plot, font(), palette());
+  m_plot->xAxis->setLabel(QStringLiteral("epoch"));
+  m_plot->yAxis->setLabel(QStringLiteral("loss"));
+  m_plot->legend->setVisible(true);
+  m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  addPlotContextMenu(m_plot, [this] {
+    m_plot->rescaleAxes();
+    m_plot->replot();
+  });
+  connect(m_plot, &QCustomPlot::mouseMove, this,
+          [this](QMouseEvent* e) { showTooltip(e->pos()); });
+
+  // Beside the plot: the comparison of two runs, or what to do to get one.
+  m_side = new QStackedWidget;
+  auto* hint = wrappedLabel(QStringLiteral(
+      "Select two runs (Ctrl+click) and press Compare to see what differs between them and "
+      "which validation images the second one fixed and broke."));
+  hint->setAlignment(Qt::AlignCenter);
+  m_side->addWidget(hint);
+  auto* compare = new QWidget;
+  auto* compareLayout = new QVBoxLayout(compare);
+  compareLayout->setContentsMargins(0, 0, 0, 0);
+  m_comparison = wrappedLabel();
+  m_comparison->setObjectName(QStringLiteral("comparisonText"));
+  m_comparison->setTextFormat(Qt::RichText);
+  compareLayout->addWidget(m_comparison);
+  compareLayout->addWidget(new QLabel(QStringLiteral(
+      "Confusion matrix of B minus A (rows: actual class): green cells gained images, red lost")));
+  m_confusion = new QTableWidget;
+  m_confusion->setObjectName(QStringLiteral("confusionDiff"));
+  m_confusion->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_confusion->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  compareLayout->addWidget(m_confusion, 1);
+  m_side->addWidget(compare);
+
+  auto* bottom = new QSplitter(Qt::Horizontal);
+  bottom->addWidget(m_plot);
+  bottom->addWidget(m_side);
+  bottom->setStretchFactor(0, 3);
+  bottom->setStretchFactor(1, 2);
+  bottom->setChildrenCollapsible(false);
+  auto* split = new QSplitter(Qt::Vertical);
+  split->addWidget(m_table);
+  split->addWidget(bottom);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 3);
+  split->setChildrenCollapsible(false);
+  layout->addWidget(split, 1);
+
+  connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
+    drawSelected();
+    updateButtons();
+  });
+  connect(m_xAxis, &QComboBox::currentIndexChanged, this, &RunsPage::drawSelected);
+  connect(m_smoothing, &QSlider::valueChanged, this, &RunsPage::drawSelected);
+  connect(m_compareButton, &QPushButton::clicked, this, &RunsPage::compareSelected);
+  connect(m_againButton, &QPushButton::clicked, this, [this] { runAgain(true); });
+  connect(m_branchButton, &QPushButton::clicked, this, [this] { runAgain(false); });
+  connect(m_renameButton, &QPushButton::clicked, this, &RunsPage::rename);
+  connect(m_deleteButton, &QPushButton::clicked, this, &RunsPage::removeSelected);
+  connect(m_undoButton, &QPushButton::clicked, this, [this] {
+    try {
+      restoreRun(m_session->project(), m_deletedId);
+      m_undoButton->hide();
+      refresh();
+    } catch (const std::exception& e) {
+      Q_EMIT statusMessage(QString::fromStdString(userMessage(e)));
+    }
+  });
+  connect(session, &TrainingSession::projectChanged, this, &RunsPage::refresh);
+  connect(session, &TrainingSession::trainingFinished, this, &RunsPage::refresh);
+  connect(session, &TrainingSession::trainingFailed, this, &RunsPage::refresh);
+  connect(session, &TrainingSession::stateChanged, this, &RunsPage::updateButtons);
+  refresh();
+}
+
+void RunsPage::refresh() {
+  const std::vector<int> keep = selectedRuns();
+  std::vector<std::string> ids;
+  for (int k : keep) ids.push_back(m_runs[std::size_t(k)].info.id);
+  m_runs = m_session->hasProject() ? listRuns(m_session->runProject()) : std::vector<StoredRun>{};
+  fillTable();
+  // The same runs stay selected; a new run is selected alone.
+  std::vector<int> rows;
+  for (std::size_t k = 0; k < m_runs.size(); ++k)
+    if (std::find(ids.begin(), ids.end(), m_runs[k].info.id) != ids.end()) rows.push_back(int(k));
+  if (rows.empty() && !m_runs.empty()) rows.push_back(int(m_runs.size()) - 1);
+  selectRuns(rows);
+  m_summary->setText(
+      m_runs.empty()
+          ? QStringLiteral("Every training run is kept here with its curves, its settings and "
+                           "its predictions. Train the model to make the first one.")
+          : QStringLiteral("%1 runs. Select runs to overlay their curves (Ctrl+click for more); "
+                           "the columns show only the settings that differ.")
+                .arg(m_runs.size()));
+  updateButtons();
+}
+
+void RunsPage::fillTable() {
+  const std::vector<std::string> differ = differingSettings(m_runs);
+  QStringList headers = {QString(), QStringLiteral("run"), QStringLiteral("started"),
+                         QStringLiteral("time"), QStringLiteral("status")};
+  for (const std::string& path : differ) headers << QString::fromStdString(path);
+  const QString metric = m_runs.empty() ? QStringLiteral("accuracy")
+                                        : QString::fromStdString(m_runs.front().info.metricName);
+  headers << QStringLiteral("valid_loss") << metric;
+  const QSignalBlocker block(m_table);
+  m_table->setSortingEnabled(false);
+  m_table->clear();
+  m_table->setColumnCount(int(headers.size()));
+  m_table->setHorizontalHeaderLabels(headers);
+  m_table->setRowCount(int(m_runs.size()));
+  for (std::size_t k = 0; k < m_runs.size(); ++k) {
+    const StoredRun& r = m_runs[k];
+    const int row = int(k);
+    auto* swatch = cell(QString(), int(k));
+    swatch->setBackground(paletteColor(runColour(int(k))));
+    swatch->setData(Qt::UserRole + 1, int(k));  // the run, whatever the sort
+    m_table->setItem(row, 0, swatch);
+    QString label = QString::fromStdString(r.label());
+    if (!r.info.note.empty()) label += QStringLiteral(" \u2014 ") + QString::fromStdString(r.info.note);
+    m_table->setItem(row, 1, cell(label));
+    m_table->setItem(row, 2, cell(QString::fromStdString(r.info.started)));
+    m_table->setItem(row, 3, cell(formatDuration(r.info.seconds), r.info.seconds));
+    m_table->setItem(row, 4, cell(QString::fromStdString(r.info.status)));
+    int column = kFixedColumns;
+    for (const std::string& path : differ)
+      m_table->setItem(row, column++, cell(QString::fromStdString(settingValue(r, path))));
+    m_table->setItem(row, column++, cell(number(r.bestValidLoss(), 4), r.bestValidLoss()));
+    m_table->setItem(row, column, cell(formatMetric(r.info.metricName, r.bestMetric()), r.bestMetric()));
+  }
+  m_table->setSortingEnabled(true);
+}
+
+std::vector<int> RunsPage::selectedRuns() const {
+  std::vector<int> out;
+  if (!m_table) return out;
+  for (const QModelIndex& index : m_table->selectionModel()->selectedRows(0))
+    out.push_back(m_table->item(index.row(), 0)->data(Qt::UserRole + 1).toInt());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void RunsPage::selectRuns(const std::vector<int>& runs) {
+  m_table->clearSelection();
+  const auto mode = m_table->selectionMode();
+  m_table->setSelectionMode(QAbstractItemView::MultiSelection);
+  for (int row = 0; row < m_table->rowCount(); ++row)
+    if (std::find(runs.begin(), runs.end(),
+                  m_table->item(row, 0)->data(Qt::UserRole + 1).toInt()) != runs.end())
+      m_table->selectRow(row);
+  m_table->setSelectionMode(mode);
+  drawSelected();
+}
+
+void RunsPage::drawSelected() {
+  m_plot->clearGraphs();
+  const bool seconds = m_xAxis->currentIndex() == 1;
+  const double beta = m_smoothing->value() / 100.0;
+  m_plot->xAxis->setLabel(seconds ? QStringLiteral("seconds") : QStringLiteral("epoch"));
+  for (int k : selectedRuns()) {
+    const StoredRun& run = m_runs[std::size_t(k)];
+    std::vector<StoredBatch> batches;
+    try {
+      batches = loadBatches(run);
+    } catch (const std::exception&) {
+      continue;  // a run without its batches still shows in the table
+    }
+    int perEpoch = 1;
+    for (const StoredBatch& b : batches) perEpoch = std::max(perEpoch, b.batch + 1);
+    // fastai's debiased moving average, at the slider's beta.
+    QVector<double> x, y;
+    double average = 0, weight = 1;
+    for (std::size_t i = 0; i < batches.size(); ++i) {
+      const StoredBatch& b = batches[i];
+      average = beta * average + (1 - beta) * b.loss;
+      weight *= beta;
+      x << (seconds ? b.seconds : b.epoch + double(b.batch + 1) / perEpoch);
+      y << average / (1 - weight);
+    }
+    const QColor colour = paletteColor(runColour(k));
+    const QString label = QString::fromStdString(run.label());
+    QCPGraph* train = m_plot->addGraph();
+    train->setName(QStringLiteral("%1, train").arg(label));
+    train->setPen(QPen(colour, 2));
+    train->setData(x, y, true);
+    QVector<double> vx, vy;
+    double elapsed = 0;
+    for (const EpochResult& e : run.epochs) {
+      elapsed += e.seconds;
+      if (!std::isfinite(e.validLoss)) continue;
+      vx << (seconds ? elapsed : e.epoch + 1.0);
+      vy << e.validLoss;
+    }
+    QCPGraph* valid = m_plot->addGraph();
+    valid->setName(QStringLiteral("%1, valid").arg(label));
+    valid->setPen(QPen(colour, 1, Qt::DashLine));
+    valid->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, colour, colour, 8));
+    valid->setData(vx, vy, true);
+  }
+  m_plot->rescaleAxes();
+  m_plot->yAxis->setRangeLower(0);
+  m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void RunsPage::showTooltip(const QPoint& pos) {
+  // The run under the pointer, by the nearest curve within a few pixels.
+  for (int g = 0; g < m_plot->graphCount(); ++g) {
+    QCPGraph* graph = m_plot->graph(g);
+    if (graph->selectTest(pos, false) >= 0 && graph->selectTest(pos, false) < 8) {
+      QToolTip::showText(m_plot->mapToGlobal(pos), graph->name(), m_plot);
+      return;
+    }
+  }
+  QToolTip::hideText();
+}
+
+void RunsPage::compareSelected() {
+  const std::vector<int> picked = selectedRuns();
+  if (picked.size() != 2) {
+    Q_EMIT statusMessage(QStringLiteral("Select exactly two runs to compare them."));
+    return;
+  }
+  const StoredRun& a = m_runs[std::size_t(picked[0])];
+  const StoredRun& b = m_runs[std::size_t(picked[1])];
+  RunComparison c;
+  try {
+    c = compareRuns(a, b);
+  } catch (const std::exception& e) {
+    Q_EMIT statusMessage(QString::fromStdString(userMessage(e)));
+    return;
+  }
+  QString settings;
+  for (const auto& s : c.settings)
+    settings += QStringLiteral("<br>%1: %2 \u2192 <b>%3</b>")
+                    .arg(QString::fromStdString(s.path).toHtmlEscaped(),
+                         QString::fromStdString(s.a).toHtmlEscaped(),
+                         QString::fromStdString(s.b).toHtmlEscaped());
+  if (settings.isEmpty()) settings = QStringLiteral("<br>the same settings (another run of them)");
+  const QString metric = QString::fromStdString(c.metricName);
+  QString text =
+      QStringLiteral("<b>A</b> %1 &nbsp; <b>B</b> %2<br><br><b>What differs</b>%3<br><br>"
+                     "valid_loss %4 \u2192 <b>%5</b><br>%6 %7 \u2192 <b>%8</b>")
+          .arg(QString::fromStdString(a.label()).toHtmlEscaped(),
+               QString::fromStdString(b.label()).toHtmlEscaped(), settings,
+               number(c.validLossA, 4), number(c.validLossB, 4), metric,
+               formatMetric(c.metricName, c.metricA), formatMetric(c.metricName, c.metricB));
+  if (!c.confusionDiff.empty())
+    text += QStringLiteral("<br><br>B got <b>%1</b> validation images right that A got wrong "
+                           "(fixed), and <b>%2</b> wrong that A got right (broken).")
+                .arg(c.fixed.size())
+                .arg(c.broken.size());
+  m_comparison->setText(text);
+  // B minus A: the cells that gained images are green, those that lost them red.
+  const int n = int(c.confusionDiff.size());
+  QStringList classes;
+  for (int i = 0; i < n; ++i)
+    classes << (i < int(a.settings.data.vocab.size())
+                    ? QString::fromStdString(a.settings.data.vocab[std::size_t(i)])
+                    : QString::number(i));
+  m_confusion->clear();
+  m_confusion->setRowCount(n);
+  m_confusion->setColumnCount(n);
+  m_confusion->setHorizontalHeaderLabels(classes);
+  m_confusion->setVerticalHeaderLabels(classes);
+  for (int r = 0; r < n; ++r)
+    for (int p = 0; p < n; ++p) {
+      const long v = c.confusionDiff[std::size_t(r)][std::size_t(p)];
+      auto* item = cell(v == 0 ? QString() : (v > 0 ? QStringLiteral("+%1") : QStringLiteral("%1")).arg(v));
+      item->setTextAlignment(Qt::AlignCenter);
+      const bool diagonal = r == p;
+      // On the diagonal a gain is good; off it, a gain is a new mistake.
+      if (v != 0)
+        item->setBackground(withAlpha(paletteColor((v > 0) == diagonal ? palette::kBluishGreen
+                                                                       : palette::kVermillion),
+                                      std::min(200, 40 + int(std::abs(v)) * 20)));
+      m_confusion->setItem(r, p, item);
+    }
+  m_side->setCurrentIndex(1);
+}
+
+void RunsPage::runAgain(bool train) {
+  const std::vector<int> picked = selectedRuns();
+  if (picked.size() != 1) return;
+  // A copy: setting the project refreshes the page, which reads m_runs anew.
+  const StoredRun run = m_runs[std::size_t(picked.front())];
+  // The run's data block, model and training settings become the project's.
+  Project project = m_session->project();
+  project.data = run.settings.data;
+  project.model = run.settings.model;
+  project.train = run.settings.train;
+  if (!m_session->setProject(project)) {
+    Q_EMIT statusMessage(m_session->blockedReason(Action::EditProject));
+    return;
+  }
+  Q_EMIT m_session->projectEdited();
+  if (!train) {
+    Q_EMIT statusMessage(QStringLiteral("The settings of %1 are the project's now: change one "
+                                        "on the Train, Data or Model page and press Train.")
+                             .arg(QString::fromStdString(run.label())));
+    Q_EMIT branched();
+    return;
+  }
+  if (m_session->train())
+    Q_EMIT statusMessage(QStringLiteral("Running %1 again with its settings")
+                             .arg(QString::fromStdString(run.label())));
+}
+
+void RunsPage::rename() {
+  const std::vector<int> picked = selectedRuns();
+  if (picked.size() != 1) return;
+  const StoredRun& run = m_runs[std::size_t(picked.front())];
+  bool ok = false;
+  const QString name = QInputDialog::getText(this, QStringLiteral("Name the run"),
+                                             QStringLiteral("Name:"), QLineEdit::Normal,
+                                             QString::fromStdString(run.info.name), &ok);
+  if (!ok) return;
+  const QString note = QInputDialog::getText(this, QStringLiteral("Note on the run"),
+                                             QStringLiteral("Note (what you tried):"),
+                                             QLineEdit::Normal,
+                                             QString::fromStdString(run.info.note), &ok);
+  if (!ok) return;
+  try {
+    describeRun(run, name.trimmed().toStdString(), note.trimmed().toStdString());
+  } catch (const std::exception& e) {
+    Q_EMIT statusMessage(QString::fromStdString(userMessage(e)));
+  }
+  refresh();
+}
+
+void RunsPage::removeSelected() {
+  const std::vector<int> picked = selectedRuns();
+  if (picked.size() != 1) return;
+  const StoredRun run = m_runs[std::size_t(picked.front())];
+  try {
+    deleteRun(run);
+  } catch (const std::exception& e) {
+    Q_EMIT statusMessage(QString::fromStdString(userMessage(e)));
+    return;
+  }
+  m_deletedId = run.info.id;
+  m_undoButton->show();
+  Q_EMIT statusMessage(QStringLiteral("Moved %1 aside: Undo delete brings it back")
+                           .arg(QString::fromStdString(run.label())));
+  refresh();
+}
+
+void RunsPage::updateButtons() {
+  const std::size_t n = selectedRuns().size();
+  const bool idle = m_session->can(Action::Train);
+  m_compareButton->setEnabled(n == 2);
+  m_againButton->setEnabled(n == 1 && idle);
+  m_branchButton->setEnabled(n == 1 && m_session->can(Action::EditProject));
+  m_renameButton->setEnabled(n == 1);
+  m_deleteButton->setEnabled(n == 1);
+}
+
+}  // namespace lb
