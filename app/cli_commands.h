@@ -78,7 +78,8 @@ inline std::optional<long long> wholeNumber(const Options& o, const std::string&
   if (used != it->second.size() || v < min || v > max)
     throw std::invalid_argument(
         name + " needs a whole number of at least " + std::to_string(min) +
-        (max == std::numeric_limits<long long>::max() ? "" : " and at most " + std::to_string(max)) +
+        (max == std::numeric_limits<long long>::max() ? ""
+                                                      : " and at most " + std::to_string(max)) +
         ", got \"" + it->second + "\".");
   return v;
 }

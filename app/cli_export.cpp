@@ -25,7 +25,7 @@ int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostr
     throw std::invalid_argument(
         "export needs one project file and --out: learnbench-cli export PROJECT --out MODEL.pt.");
   Project project = loadProject(o.positional[0]);
-  if (auto v = wholeNumber(o, "--threads", 0)) project.train.threads = int(*v);
+  if (auto v = wholeNumber(o, "--threads", 0, kMaxThreads)) project.train.threads = int(*v);
   const fs::path checkpoint =
       requireCheckpoint(project, chosenCheckpoint(o), checkpointRemedy(o.positional[0]));
   const fs::path file = o.values.at("--out");
@@ -47,7 +47,7 @@ int runPredict(const std::vector<std::string>& args, std::ostream& out, std::ost
         "predict needs a model file and at least one image: learnbench-cli predict MODEL.pt "
         "IMAGE...");
   const int k = int(wholeNumber(o, "--k", 1).value_or(kDefaultTopClasses));
-  useThreads(int(wholeNumber(o, "--threads", 0).value_or(0)));
+  useThreads(int(wholeNumber(o, "--threads", 0, kMaxThreads).value_or(0)));
   const ExportedModel model = loadExportedModel(o.positional[0]);
   const std::vector<std::filesystem::path> images(o.positional.begin() + 1, o.positional.end());
 

@@ -17,7 +17,7 @@ DataBlockSpec dataBlockFromJson(const json& object, const std::string& where,
                  "workers", "vocab"});
   s.source = r.choice("source", s.source, kSourceKindNames);
   s.path = r.text("path", s.path);
-  s.limit = r.integer("limit", s.limit, 0, 1 << 30);
+  s.limit = r.integer("limit", s.limit, 0, DataBlockSpec::kMaxLimit);
   s.extensions = r.texts("extensions", s.extensions);
   s.input = r.choice("input", s.input, kInputKindNames);
   s.target = r.choice("target", s.target, kTargetKindNames);

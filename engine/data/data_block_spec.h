@@ -113,6 +113,7 @@ struct DataBlockSpec {
   SourceKind source = SourceKind::FashionMnist;
   std::string path = kDefaultFashionMnistDir;  // folder, CSV file or IDX folder; relative paths
                                                // are relative to the project file
+  static constexpr int kMaxLimit = 1 << 30;  // the largest limit a project or command takes
   int limit = 0;  // 0 = all; else training items kept at random (Fashion-MNIST: class-balanced),
                   // validation in proportion
   std::vector<std::string> extensions = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"};

@@ -212,10 +212,19 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
   }
 
   if (hooks.resume) {
-    if (hooks.checkpointFile.empty() || !std::filesystem::exists(hooks.checkpointFile))
+    std::error_code ec;
+    if (hooks.checkpointFile.empty() ||
+        (!std::filesystem::exists(hooks.checkpointFile, ec) &&
+         !std::filesystem::exists(previousCheckpoint(hooks.checkpointFile), ec)))
       throw Error("There is no checkpoint to resume from at " + hooks.checkpointFile.string() +
                   ": train without resuming first.");
-    outcome.resumedFrom = loadCheckpoint(learn, hooks.checkpointFile);
+    // The latest checkpoint when it is whole, else the one kept before it.
+    const std::filesystem::path from = loadableCheckpoint(hooks.checkpointFile);
+    if (from != hooks.checkpointFile)
+      outcome.notice += (outcome.notice.empty() ? "" : " ") + std::string("The checkpoint ") +
+                        hooks.checkpointFile.string() +
+                        " is damaged or missing: training resumes from the one before it.";
+    outcome.resumedFrom = loadCheckpoint(learn, from);
     if (outcome.resumedFrom >= totalEpochs)
       throw Error("The checkpoint " + hooks.checkpointFile.string() + " already holds all " +
                   std::to_string(totalEpochs) + " epochs: train for more epochs, or train anew.");

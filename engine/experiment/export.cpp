@@ -31,6 +31,8 @@ namespace {
 namespace nn = torch::nn;
 namespace fs = std::filesystem;
 
+constexpr const char* kChecksumAttribute = "weights_checksum";
+
 bool endsWith(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
@@ -229,6 +231,15 @@ c10::List<double> doubles(const std::vector<double>& v) {
   return list;
 }
 
+// The sum of the checksums of the module's parameters and buffers, as the file stores it in
+// "weights_checksum": a damaged file loads as TorchScript but predicts nonsense without it.
+std::int64_t weightsChecksum(const torch::jit::Module& module) {
+  std::uint64_t sum = 0;
+  for (const auto& p : module.named_parameters(true)) sum += tensorChecksum(p.name, p.value);
+  for (const auto& b : module.named_buffers(true)) sum += tensorChecksum(b.name, b.value);
+  return std::int64_t(sum);
+}
+
 std::vector<double> doubles(const c10::IValue& v) {
   std::vector<double> out;
   for (const auto& d : v.toListRef()) out.push_back(d.toDouble());
@@ -270,6 +281,7 @@ void exportSequential(nn::SequentialImpl& model, const ExportInfo& info, const f
                            std::string(targetKindName(info.target)));
   module.register_attribute("format_version", c10::IntType::get(),
                             std::int64_t(info.formatVersion));
+  module.register_attribute(kChecksumAttribute, c10::IntType::get(), weightsChecksum(module));
   const std::string source = "def forward(self, x):\n" + writer.code + "    return " + x + "\n" +
                              "def predict_proba(self, x):\n    return " +
                              predictSource(info.target) + "\n";
@@ -309,10 +321,10 @@ void exportSequential(nn::SequentialImpl& model, const ExportInfo& info, const f
 }
 
 void exportModel(const Project& project, const fs::path& checkpoint, const fs::path& out) {
-  requireCheckpoint(project, checkpoint);
+  const fs::path from = requireCheckpoint(project, checkpoint);
   BuiltLearner built = buildLearner(project, false);  // the checkpoint replaces the weights
   auto model = built.learner->model();
-  loadModelWeights(*model, checkpoint);
+  loadModelWeights(*model, from);
   model->eval();
 
   const DataLoaders& data = built.data;
@@ -373,6 +385,12 @@ ExportedModel loadExportedModel(const fs::path& file) {
   } catch (const c10::Error&) {
     throw Error(file.string() + " has attributes of the wrong type: export it again.");
   }
+  // Files exported before the checksum have none and are taken as they are.
+  if (module->hasattr(kChecksumAttribute) &&
+      (!module->attr(kChecksumAttribute).isInt() ||
+       module->attr(kChecksumAttribute).toInt() != weightsChecksum(*module)))
+    throw Error(file.string() +
+                " is damaged: its weights do not match their checksum. Export the model again.");
   if ((info.channels != 1 && info.channels != 3) || info.height < 1 || info.width < 1 ||
       info.mean.size() != std::size_t(info.channels) || info.std.size() != info.mean.size())
     throw Error(file.string() + " describes its input inconsistently: export it again.");

@@ -4,9 +4,10 @@
 // float batch [N, C, H, W], predict_proba(x) the probabilities (softmax for category, sigmoid
 // for multi-category, the outputs for regression), and attributes say how to prepare an image:
 // labels, channels, height, width, resize_method ("squish", "crop", "pad"), pad_mode, mean, std
-// (per channel, on the 0..1 scale), target and format_version. LibTorch cannot script a C++
-// module, so the TorchScript code is generated from the Sequential's layers; a layer it does not
-// know gives an lb::Error naming it, never a different model. Every function throws lb::Error
+// (per channel, on the 0..1 scale), target and format_version, and weights_checksum (the sum of
+// tensorChecksum over its parameters and buffers, engine/train/checkpoint.h), checked on load.
+// LibTorch cannot script a C++ module, so the TorchScript code is generated from the Sequential's
+// layers; a layer it does not know gives an lb::Error naming it, never a different model. Every function throws lb::Error
 // with a sentence; the file is written atomically. Torch-free, so command-line code stays light.
 #include <filesystem>
 #include <memory>
@@ -55,7 +56,8 @@ struct ExportedModel {
   std::shared_ptr<torch::jit::Module> module;
 };
 
-// Loads a file exportModel wrote; a file that is not one, or from a newer version, is an error.
+// Loads a file exportModel wrote; a file that is not one, from a newer version, or damaged (its
+// weights do not match their checksum) is an error.
 ExportedModel loadExportedModel(const std::filesystem::path& file);
 
 struct Prediction {

@@ -10,7 +10,8 @@ namespace lb {
 struct LrFinderOptions {
   double startLr = 1e-7;
   double endLr = 10;
-  int numIt = 100;     // batches in a full sweep (at least 6)
+  static constexpr int kMinIterations = 6, kMaxIterations = 100000;
+  int numIt = 100;     // batches in a full sweep (kMinIterations to kMaxIterations)
   bool stopDiv = true;  // stop once the smoothed loss exceeds 4 x the best one
 };
 

@@ -97,15 +97,18 @@ void GradientAccumulation::beforeStep(Learner& learn) {
 }
 
 void NanGuard::afterLoss(Learner& learn) {
-  if (!learn.training) return;
   const double loss = learn.loss.item<double>();
   if (std::isfinite(loss)) return;
   char lr[32];
   std::snprintf(lr, sizeof lr, "%.2g", learn.optimizer().lr(learn.parameterGroups() - 1));
+  // A step can turn the weights NaN after the last training loss was still finite; the
+  // validation then shows it, and the fit ends before the epoch ends (no checkpoint of it).
+  const std::string where = learn.training ? "at batch " + std::to_string(learn.iter + 1) + " of"
+                                           : "in the validation of";
   learn.stopReason = std::string("The loss became ") + (std::isnan(loss) ? "NaN" : "infinite") +
-                     " at batch " + std::to_string(learn.iter + 1) + " of epoch " +
-                     std::to_string(learn.epoch + 1) + ", so training stopped: the learning rate (" +
-                     lr + ") is too high; try one ten times lower.";
+                     " " + where + " epoch " + std::to_string(learn.epoch + 1) +
+                     ", so training stopped: the learning rate (" + lr +
+                     ") is too high; try one ten times lower.";
   throw CancelFit{};
 }
 

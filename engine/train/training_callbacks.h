@@ -4,7 +4,8 @@
 //   SaveBestModel      writes the model whenever the monitored value improves; reloads the best at the end
 //   GradientClip       clips the gradients' global norm before every step
 //   GradientAccumulation  steps once per `items` items, with the loss scaled to match
-//   NanGuard           stops the fit when the loss turns NaN or infinite, and says where
+//   NanGuard           stops the fit when the loss (training or validation) turns NaN or
+//                      infinite, and says where; the epoch then ends unrecorded, with no checkpoint
 //   MixUp              trains on convex mixes of pairs of items (classification)
 // Monitored names: "valid_loss", "train_loss" or a metric's name ("accuracy"); a name with
 // "loss" or "error" in it, or a metric that says so, improves by going down.

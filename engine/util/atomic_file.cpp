@@ -1,8 +1,12 @@
 #include "engine/util/atomic_file.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
 #include "engine/util/error.h"
 
@@ -10,32 +14,79 @@ namespace lb {
 
 namespace fs = std::filesystem;
 
-void writeFileAtomically(const fs::path& target, const std::string& bytes, const std::string& what) {
+namespace {
+
+// The reason a write failed, in words a user acts on.
+std::string reason(int error) {
+  if (error == ENOSPC || error == EDQUOT) return "the disk is full";
+  if (error == EACCES || error == EPERM || error == EROFS) return "the folder is not writable";
+  return std::strerror(error);
+}
+
+// Writes all of `bytes` to `fd` and flushes them to the disk; returns 0 or the errno.
+int writeAll(int fd, const std::string& bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return n < 0 ? errno : ENOSPC;
+    done += std::size_t(n);
+  }
+  return ::fsync(fd) == 0 ? 0 : errno;
+}
+
+// The rename itself reaches the disk only when the folder is flushed too.
+void syncFolder(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+constexpr const char* kTempSuffix = ".part";
+
+}  // namespace
+
+void writeFileAtomically(const fs::path& target, const std::string& bytes, const std::string& what,
+                         const fs::path& previous) {
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const std::string failed = "Cannot write the " + what + " to " + target.string() + ": ";
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
-    throw Error("Cannot write the " + what + " to " + target.string() + ": the folder " +
-                dir.string() + " does not exist.");
+    throw Error(failed + "the folder " + dir.string() + " does not exist.");
+  static std::atomic<unsigned> counter{0};
   fs::path temp = target;
-  temp += ".part";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw Error("Cannot write the " + what + " to " + target.string() + ": " +
-                  std::strerror(errno) + ".");
-    out.write(bytes.data(), std::streamsize(bytes.size()));
-    out.close();
-    if (!out) {
-      fs::remove(temp, ec);
-      throw Error("Cannot write the " + what + " to " + target.string() +
-                  ": the disk may be full.");
-    }
+  temp += "." + std::to_string(::getpid()) + "." + std::to_string(counter++) + kTempSuffix;
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(failed + reason(errno) + " (" + dir.string() + ").");
+  int error = writeAll(fd, bytes);
+  if (::close(fd) != 0 && error == 0) error = errno;
+  // A kill between the two renames leaves only `previous`, which its readers fall back to.
+  if (error == 0 && !previous.empty() && fs::exists(target, ec))
+    ::rename(target.c_str(), previous.c_str());
+  if (error == 0 && ::rename(temp.c_str(), target.c_str()) != 0) error = errno;
+  if (error != 0) {
+    ::unlink(temp.c_str());
+    throw Error(failed + reason(error) + " (" + dir.string() + ").");
   }
-  fs::rename(temp, target, ec);
-  if (ec) {
+  syncFolder(dir);
+}
+
+void removeStaleTemporaries(const fs::path& target) {
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const std::string prefix = target.filename().string() + ".";
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() + std::strlen(kTempSuffix) || name.rfind(prefix, 0) != 0 ||
+        !name.ends_with(kTempSuffix))
+      continue;
+    // TARGET.<pid>.<n>.part: the writer's pid comes first.
+    const std::string rest = name.substr(prefix.size());
+    const long pid = std::strtol(rest.c_str(), nullptr, 10);
+    const bool alive = pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
     std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw Error("Cannot write the " + what + " to " + target.string() + ": " + ec.message() + ".");
+    if (!alive) fs::remove(it->path(), ignored);
   }
 }
 

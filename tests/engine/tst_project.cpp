@@ -1,6 +1,10 @@
 // Project files: round trip, validation messages that name the field, atomic saving.
 #include <QtTest/QtTest>
 
+#include <sys/resource.h>
+
+#include <csignal>
+
 #include <fstream>
 
 #include "common/test_support.h"
@@ -162,10 +166,18 @@ class TestProject : public QObject {
     Project p;
     p.name = "first";
     saveProject(p, file);
-    // A folder where the temporary file would go makes the write fail.
-    QDir().mkpath(QString::fromStdString(file + ".part"));
+    // A file size limit makes the write fail part way, as a full disk does.
     p.name = "second";
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit old{};
+    getrlimit(RLIMIT_FSIZE, &old);
+    rlimit tiny = old;
+    tiny.rlim_cur = 16;
+    setrlimit(RLIMIT_FSIZE, &tiny);
     QVERIFY_THROWS_EXCEPTION(Error, saveProject(p, file));
+    setrlimit(RLIMIT_FSIZE, &old);
+    // No temporary is left beside it.
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("keep.lbproj")});
     QCOMPARE(loadProject(file).name, std::string("first"));
   }
 };
