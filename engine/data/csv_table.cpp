@@ -63,9 +63,10 @@ std::vector<std::vector<std::string>> parseRecords(const std::string& text) {
 
 CsvTable readCsv(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
-  if (!std::filesystem::is_regular_file(file) || !in)
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec) || !in)
     throw DataBlockError(DataStep::Source, "The CSV file " + file.string() +
-                                               (std::filesystem::exists(file) ? " cannot be read" : " does not exist") +
+                                               (std::filesystem::exists(file, ec) ? " cannot be read" : " does not exist") +
                                                ": choose the CSV file that lists your images.");
   std::stringstream buffer;
   buffer << in.rdbuf();

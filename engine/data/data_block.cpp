@@ -55,10 +55,11 @@ struct Found {
 };
 
 Found findImageFiles(const DataBlockSpec& spec, const fs::path& dir) {
-  if (!fs::exists(dir))
+  std::error_code statusError;  // an impossible path or a link to itself is said, not thrown
+  if (!fs::exists(dir, statusError))
     throw DataBlockError(DataStep::Source, "The folder " + dir.string() +
                                                " does not exist: choose a folder of images.");
-  if (!fs::is_directory(dir))
+  if (!fs::is_directory(dir, statusError))
     throw DataBlockError(DataStep::Source, dir.string() + " is a file, not a folder: choose the "
                                                           "folder that holds the images.");
   std::set<std::string> extensions;
@@ -69,10 +70,10 @@ Found findImageFiles(const DataBlockSpec& spec, const fs::path& dir) {
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const auto name = it->path().filename().string();
     if (!name.empty() && name[0] == '.') {  // hidden files and folders, as fastai skips them
-      if (it->is_directory()) it.disable_recursion_pending();
+      if (it->is_directory(statusError)) it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file() && extensions.count(lower(it->path().extension().string())))
+    if (it->is_regular_file(statusError) && extensions.count(lower(it->path().extension().string())))
       found.files.push_back(it->path());
   }
   if (ec)
@@ -107,7 +108,8 @@ Found findCsvFiles(const DataBlockSpec& spec, const fs::path& csvFile, const fs:
     const auto& row = table.rows[r];
     const std::string& name = row.at(spec.csv.pathColumn);
     fs::path file = folder / name;
-    if (name.empty() || !fs::is_regular_file(file)) {
+    std::error_code ec;  // a name too long or otherwise impossible is a missing file, not a throw
+    if (name.empty() || !fs::is_regular_file(file, ec)) {
       found.skipped.push_back({name.empty() ? "(empty file name)" : name, "missing"});
       continue;
     }
@@ -126,8 +128,9 @@ Found findCsvFiles(const DataBlockSpec& spec, const fs::path& csvFile, const fs:
   }
   if (found.files.empty())
     throw DataBlockError(DataStep::Items,
-                         "None of the " + count(table.rows.size(), "file") + " named in column \"" +
-                             spec.csv.pathColumn + "\" exists in " + folder.string() +
+                         (table.rows.size() == 1 ? std::string("The file")
+                                                 : "None of the " + count(table.rows.size(), "file")) +
+                             " named in column \"" + spec.csv.pathColumn + "\" exists in " + folder.string() +
                              " (for example " + table.rows.front().at(spec.csv.pathColumn) +
                              "): set the images folder to where they are.");
   return found;

@@ -63,7 +63,8 @@ LabelledImages balancedSubset(const LabelledImages& all, std::int64_t count, int
 }
 
 FashionMnist loadFashionMnist(const std::filesystem::path& dir, int limit, std::uint64_t seed) {
-  if (!std::filesystem::is_directory(dir))
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
     throw Error("The Fashion-MNIST folder " + dir.string() +
                 " does not exist: install the Debian package dataset-fashion-mnist, or set "
                 "data.path in the project to the folder holding the IDX files.");

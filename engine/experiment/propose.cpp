@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "engine/data/csv_table.h"
+#include "engine/data/image_file.h"
 #include "engine/util/thousands.h"
 
 namespace lb {
@@ -213,8 +214,12 @@ DataProposal proposeDataBlock(const fs::path& source, const DataBlockSpec& start
   const std::size_t n = items.files.size();
   const std::size_t step = std::max<std::size_t>(1, n / kSampleImages);
   for (std::size_t i = 0; i < n && int(sides.size()) < kSampleImages; i += step) {
-    const cv::Mat image = cv::imread(items.files[i].string(), cv::IMREAD_UNCHANGED);
-    if (image.empty()) continue;
+    cv::Mat image;
+    try {
+      image = readImage(items.files[i], cv::IMREAD_UNCHANGED);  // quiet, and within the pixel limit
+    } catch (const Error&) {
+      continue;
+    }
     sides.push_back(std::min(image.cols, image.rows));
     if (image.channels() > 1) p.grayscale = false;
   }
