@@ -144,12 +144,14 @@ RunsPage::RunsPage(TrainingSession* session, QWidget* parent)
   bottom->setStretchFactor(0, 3);
   bottom->setStretchFactor(1, 2);
   bottom->setChildrenCollapsible(false);
+  bottom->setSizes({600, 400});
   auto* split = new QSplitter(Qt::Vertical);
   split->addWidget(m_table);
   split->addWidget(bottom);
   split->setStretchFactor(0, 1);
   split->setStretchFactor(1, 3);
   split->setChildrenCollapsible(false);
+  split->setSizes({180, 540});
   layout->addWidget(split, 1);
 
   connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
@@ -185,11 +187,14 @@ void RunsPage::refresh() {
   for (int k : keep) ids.push_back(m_runs[std::size_t(k)].info.id);
   m_runs = m_session->hasProject() ? listRuns(m_session->runProject()) : std::vector<StoredRun>{};
   fillTable();
-  // The same runs stay selected; a new run is selected alone.
+  // The same runs stay selected, with a new run added; at first the latest five show overlaid.
   std::vector<int> rows;
   for (std::size_t k = 0; k < m_runs.size(); ++k)
     if (std::find(ids.begin(), ids.end(), m_runs[k].info.id) != ids.end()) rows.push_back(int(k));
-  if (rows.empty() && !m_runs.empty()) rows.push_back(int(m_runs.size()) - 1);
+  if (rows.empty())
+    for (int k = std::max(0, int(m_runs.size()) - 5); k < int(m_runs.size()); ++k) rows.push_back(k);
+  else if (!m_runs.empty() && rows.back() != int(m_runs.size()) - 1)
+    rows.push_back(int(m_runs.size()) - 1);
   selectRuns(rows);
   m_summary->setText(
       m_runs.empty()
@@ -305,6 +310,9 @@ void RunsPage::drawSelected() {
   }
   m_plot->rescaleAxes();
   m_plot->yAxis->setRangeLower(0);
+  m_plot->yAxis->setRangeUpper(m_plot->yAxis->range().upper * 1.05);
+  // Room at the right edge for the last epoch's valid-loss dot.
+  m_plot->xAxis->setRangeUpper(m_plot->xAxis->range().upper * 1.03);
   m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -360,8 +368,8 @@ void RunsPage::compareSelected() {
   const int n = int(c.confusionDiff.size());
   QStringList classes;
   for (int i = 0; i < n; ++i)
-    classes << (i < int(a.settings.data.vocab.size())
-                    ? QString::fromStdString(a.settings.data.vocab[std::size_t(i)])
+    classes << (i < int(a.info.classes.size())
+                    ? QString::fromStdString(a.info.classes[std::size_t(i)])
                     : QString::number(i));
   m_confusion->clear();
   m_confusion->setRowCount(n);

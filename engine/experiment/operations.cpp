@@ -32,6 +32,7 @@ std::unique_ptr<RunWriter> openRunWriter(const Experiment& experiment,
   env.seed = project.train.seed;
   env.metricName = experiment.metricName();
   env.metricLowerIsBetter = env.metricName == "mae";
+  env.classes = experiment.classes();
   try {
     return std::make_unique<RunWriter>(project, env);
   } catch (const Error& e) {

@@ -55,6 +55,7 @@ json infoToJson(const RunInfo& i) {
           {"seconds", i.seconds},
           {"metric", i.metricName},
           {"metricLowerIsBetter", i.metricLowerIsBetter},
+          {"classes", i.classes},
           {"environment",
            {{"learnbench", i.learnbenchVersion},
             {"libtorch", i.libtorchVersion},
@@ -73,6 +74,7 @@ RunInfo infoFromJson(const json& j) {
   i.seconds = j.value("seconds", 0.0);
   i.metricName = j.value("metric", "accuracy");
   i.metricLowerIsBetter = j.value("metricLowerIsBetter", false);
+  i.classes = j.value("classes", std::vector<std::string>{});
   if (j.contains("environment")) {
     const json& e = j.at("environment");
     i.learnbenchVersion = e.value("learnbench", "");

@@ -34,6 +34,7 @@ struct RunInfo {
   double seconds = 0;              // wall time so far
   std::string metricName = "accuracy";
   bool metricLowerIsBetter = false;
+  std::vector<std::string> classes;  // the class (or label) names, in the model's order
   // The environment: Learnbench and LibTorch versions, the device, intra-op threads, the seed.
   std::string learnbenchVersion, libtorchVersion, device;
   int threads = 0;

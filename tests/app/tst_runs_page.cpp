@@ -73,6 +73,9 @@ class TstRunsPage : public QObject {
     QVERIFY2(words->text().contains(QStringLiteral("<b>%1</b> validation images right").arg(c.fixed.size())),
              qPrintable(words->text()));
     QVERIFY(words->text().contains(QStringLiteral("train.lr")));
+    // For the eye: LB_SHOTS=DIR saves the page as a person sees it.
+    if (qEnvironmentVariableIsSet("LB_SHOTS"))
+      w.grab().save(QDir(qEnvironmentVariable("LB_SHOTS")).filePath(QStringLiteral("runs_compare.png")));
 
     // Run again: the first run's settings, trained again, give its losses batch by batch.
     page->selectRuns({0});
