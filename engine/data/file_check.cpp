@@ -30,7 +30,7 @@ FileCheck checkImageFiles(const DataItems& items, int threads,
       } catch (const Error& e) {
         reasons[k] = e.what();
       } catch (const std::exception& e) {  // cv::Exception, std::bad_alloc from a huge image
-        reasons[k] = std::string("not an image Learnbench can read (") + e.what() + ")";
+        reasons[k] = std::string("not an image OpenCV can read (") + e.what() + ")";
       }
       ++done;
     }

@@ -154,9 +154,9 @@ cv::Mat readImage(const std::filesystem::path& file, int flags) {
   try {
     image = cv::imdecode(bytes, flags);
   } catch (const cv::Exception& e) {
-    throw Error("not an image Learnbench can read (" + e.err + ")");
+    throw Error("not an image OpenCV can read (" + e.err + ")");
   }
-  if (image.empty()) throw Error("not an image Learnbench can read, or corrupt");
+  if (image.empty()) throw Error("not an image OpenCV can read, or corrupt");
   if ((long long)image.cols * image.rows > kMaxImagePixels) throw Error(pixels(image.cols, image.rows));
   return image;
 }
