@@ -1,5 +1,5 @@
-// learnbench: the GUI. `learnbench [PROJECT] [--train]`; with no project the built-in
-// Fashion-MNIST example opens, so the first click can already be Train.
+// learnbench: the GUI. `learnbench [PROJECT] [--train]`; with no project the last project opens
+// (the built-in Fashion-MNIST example on the first start), so the first click can be Train.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
@@ -32,6 +32,11 @@ int main(int argc, char* argv[]) {
                                                "runs, inspect or export."),
                                 QStringLiteral("page"), QStringLiteral("train"));
   parser.addOption(page);
+  const QCommandLineOption newProject(
+      QStringLiteral("new-project"),
+      QStringLiteral("Open File > New project on start, looking at the folder or CSV given as "
+                     "the argument when there is one."));
+  parser.addOption(newProject);
   parser.process(app);
   const QStringList pages = {QStringLiteral("data"),    QStringLiteral("model"),
                              QStringLiteral("lr"),      QStringLiteral("train"),
@@ -46,8 +51,10 @@ int main(int argc, char* argv[]) {
 
   lb::MainWindow window;
   const QStringList args = parser.positionalArguments();
-  const bool opened =
-      args.isEmpty() ? window.openExampleProject() : window.openProject(args.first());
+  // With no project: the last one opened or saved, or the example on the first start.
+  const bool startNew = parser.isSet(newProject);
+  const bool opened = args.isEmpty() || startNew ? window.openLastProject()
+                                                 : window.openProject(args.first());
   window.showStep(lb::MainWindow::Step(pageIndex));  // the pages are listed in Step's order
   window.show();
   if (!opened) {
@@ -56,6 +63,9 @@ int main(int argc, char* argv[]) {
                                 window.statusText(), QMessageBox::Ok, &window);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
+  } else if (startNew) {
+    const QString source = args.value(0);
+    QTimer::singleShot(0, &window, [&window, source] { window.newProject(source); });
   } else if (parser.isSet(train)) {
     QTimer::singleShot(0, &window, &lb::MainWindow::startTraining);
   }

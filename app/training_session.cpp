@@ -1,5 +1,6 @@
 #include "app/training_session.h"
 
+#include <QDateTime>
 #include <QFileInfo>
 #include <QStandardPaths>
 #include <QThread>
@@ -94,6 +95,7 @@ void TrainingSession::shutdown() {
 bool TrainingSession::setProject(const Project& project) {
   if (!m_worker || !can(Action::EditProject)) return false;
   m_project = project;
+  m_untitledId = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss-zzz"));
   m_state = SessionState{};
   m_state.hasProject = true;
   m_dataEdited = m_modelEdited = false;
@@ -134,6 +136,7 @@ void TrainingSession::setDataBlock(const DataBlockSpec& spec) {
   if (m_state.run == RunKind::Training || !m_state.hasProject) return;
   m_project.data = spec;
   m_dataEdited = true;
+  leaveExample();
   Q_EMIT projectEdited();
 }
 
@@ -141,6 +144,7 @@ void TrainingSession::setModel(const ModelSpec& spec) {
   if (m_state.run == RunKind::Training || !m_state.hasProject) return;
   m_project.model = spec;
   m_modelEdited = true;
+  leaveExample();
   Q_EMIT projectEdited();
 }
 
@@ -165,16 +169,45 @@ void TrainingSession::afterEditChecked(bool& edited) {
   }
 }
 
-void TrainingSession::setProjectFile(const std::filesystem::path& file) { m_project.file = file; }
+void TrainingSession::setProjectFile(const std::filesystem::path& file) {
+  const std::filesystem::path oldRuns = runProject().runFolder();
+  const bool untitled = isUntitled();
+  if (file != m_project.file) m_project.name = file.stem().string();
+  m_project.file = file;
+  // The runs of a project never saved (its checkpoints) move with it to its first file.
+  const std::filesystem::path newRuns = m_project.runFolder();
+  std::error_code ec;
+  if (untitled && std::filesystem::is_directory(oldRuns, ec) && !std::filesystem::exists(newRuns, ec)) {
+    std::filesystem::create_directories(newRuns.parent_path(), ec);
+    std::filesystem::rename(oldRuns, newRuns, ec);
+    if (ec) {  // another file system: copy, then remove the old copy
+      std::filesystem::copy(oldRuns, newRuns, std::filesystem::copy_options::recursive, ec);
+      if (!ec) std::filesystem::remove_all(oldRuns, ec);
+    }
+  }
+}
+
+bool TrainingSession::isExample() const {
+  return QString::fromStdString(m_project.file.string()).startsWith(QLatin1Char(':'));
+}
+
+void TrainingSession::leaveExample() {
+  if (!isExample()) return;
+  m_project.file.clear();
+  m_untitledId = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss-zzz"));
+  Q_EMIT projectRenamed();
+}
 
 Project TrainingSession::runProject() const {
   Project project = m_project;
   const QString file = QString::fromStdString(project.file.string());
-  if (file.isEmpty() || file.startsWith(QLatin1Char(':'))) {
-    const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
-    project.file = std::filesystem::path(folder.toStdString()) / "examples" /
-                   (QFileInfo(file).completeBaseName().toStdString() + ".lbproj");
-  }
+  const std::filesystem::path data =
+      QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation).toStdString();
+  if (isUntitled())
+    project.file = data / "unsaved" / m_untitledId.toStdString() / "untitled.lbproj";
+  else if (isExample())
+    project.file =
+        data / "examples" / (QFileInfo(file).completeBaseName().toStdString() + ".lbproj");
   return project;
 }
 

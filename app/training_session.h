@@ -43,10 +43,17 @@ class TrainingSession : public QObject {
   // The editors' latest checks: an edit that checks out reloads the data on the worker.
   void setPreviewCheck(bool ok, const QString& problem);
   void setModelCheck(bool ok, const QString& problem);
-  // The project was written to `file` (File > Save): later runs are recorded there.
+  // The project was written to `file` (File > Save, Save As): later runs are recorded there, a
+  // new file names the project after it, and the runs of a project not saved before move along.
   void setProjectFile(const std::filesystem::path& file);
+  // The built-in example as it was opened (not edited): its file is a Qt resource.
+  bool isExample() const;
+  // Never saved: a new project, or the example once edited (it becomes a project of its own, so
+  // its runs never mix with the example's).
+  bool isUntitled() const { return m_project.file.empty(); }
   // The project as runs see it: the built-in example lives in the resources, so its runs keep
-  // their checkpoints in the user's data folder instead.
+  // their checkpoints in the user's data folder instead (examples/), and an untitled project's
+  // go to a folder of their own there (unsaved/<when>/) until it is saved.
   Project runProject() const;
 
   // What loading the data found; valid once dataReady has been sent for the current project.
@@ -78,6 +85,7 @@ class TrainingSession : public QObject {
   void stateChanged();
   void projectChanged();                // setProject() or clearProject()
   void projectEdited();                 // an edit since the last save or open
+  void projectRenamed();                // its file or name changed (the example became untitled)
   void trainSettingsChanged();          // epochs, lr or batch size
   void dataLoading();
   void dataReady(const lb::DataSummary& summary);
@@ -106,6 +114,7 @@ class TrainingSession : public QObject {
   void onDataFailed(const QString& sentence);
   void onRunEnded();
   void takeRecordedRuns();  // the run history the worker wrote to the project's file
+  void leaveExample();      // the first edit of the example makes it an untitled project
 
   Project m_project;
   SessionState m_state;
@@ -118,6 +127,7 @@ class TrainingSession : public QObject {
   bool m_hasProgress = false;
   int m_completedEpochs = 0;
   QElapsedTimer m_runClock;
+  QString m_untitledId;  // names an untitled project's run folder (unsaved/<id>/)
 
   QThread* m_thread = nullptr;
   TrainingWorker* m_worker = nullptr;  // lives in m_thread

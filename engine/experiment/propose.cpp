@@ -131,6 +131,24 @@ std::string modelWords(const ModelSpec& m) {
 
 }  // namespace
 
+Project proposedProject(const DataProposal& proposal, const fs::path& file) {
+  Project project;
+  project.file = fs::absolute(file);
+  project.name = file.stem().string();
+  project.data = proposal.data;
+  project.model = proposal.model;
+  const fs::path source = fs::weakly_canonical(fs::absolute(proposal.data.path));
+  const fs::path relative = source.lexically_relative(fs::weakly_canonical(project.folder()));
+  if (!relative.empty() && *relative.begin() != "..") project.data.path = relative.generic_string();
+  return project;
+}
+
+fs::path proposedProjectFile(const fs::path& source) {
+  const fs::path absolute = fs::absolute(source).lexically_normal();
+  const fs::path named = absolute.has_filename() ? absolute : absolute.parent_path();
+  return named.parent_path() / (named.stem().string() + ".lbproj");
+}
+
 int proposedSize(int medianSide) {
   if (medianSide <= kKeepSizeUpTo) return std::max(16, medianSide);
   return std::min(kMaxSize, (medianSide + 16) / 32 * 32);

@@ -17,15 +17,11 @@
 #include <vector>
 
 #include "engine/data/data_block.h"
+#include "engine/data/data_preview.h"  // ClassCount
 #include "engine/models/model_spec.h"
+#include "engine/project/project.h"
 
 namespace lb {
-
-struct ClassCount {
-  std::string name;
-  int train = 0;
-  int valid = 0;
-};
 
 struct DataProposal {
   DataBlockSpec data;  // data.path is the source as given (absolute when it was)
@@ -55,6 +51,14 @@ struct ProposalGiven {
 // of `start` (its transforms, seed and extensions are kept) and a model.
 DataProposal proposeDataBlock(const std::filesystem::path& source, const DataBlockSpec& start = {},
                               const ModelSpec& model = {}, const ProposalGiven& given = {});
+
+// The project a proposal makes when written to `file`: named after the file, the data path
+// relative to the file's folder when the data is inside it (the two can move together), else
+// absolute. Throws nothing.
+Project proposedProject(const DataProposal& proposal, const std::filesystem::path& file);
+// The file a new project for `source` is saved to unless the user picks another: beside the
+// folder or CSV, not inside it ("~/pets" -> "~/pets.lbproj").
+std::filesystem::path proposedProjectFile(const std::filesystem::path& source);
 
 // The item size for images whose median shorter side is `medianSide` (rules above).
 int proposedSize(int medianSide);
