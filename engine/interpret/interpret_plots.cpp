@@ -315,11 +315,6 @@ std::string csvField(const std::string& s) {
   return out + "\"";
 }
 
-std::string tickLabel(double value, double step) {
-  const int decimals = std::max(0, int(-std::floor(std::log10(step) + 1e-9)));
-  return fixed(std::abs(value) < step * 1e-6 ? 0.0 : value, decimals);
-}
-
 std::string percent(double fraction) { return fixed(100 * fraction, 1) + "%"; }
 
 cv::Mat renderPerLabel(const MultiLabelReport& report, double threshold) {

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -37,13 +36,11 @@ void flatten(const json& j, const std::string& path, std::map<std::string, std::
   }
 }
 
-std::string timeId() {
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d_%H-%M-%S", &local);
-  return buf;
+// A run's id: its start time as localTimeNow() says it, in characters a folder name can hold.
+std::string timeId(std::string started) {
+  std::replace(started.begin(), started.end(), ' ', '_');
+  std::replace(started.begin(), started.end(), ':', '-');
+  return started;
 }
 
 json infoToJson(const RunInfo& i) {
@@ -200,7 +197,8 @@ RunWriter::RunWriter(const Project& project, const RunInfo& environment)
   if (ec)
     throw Error("Cannot keep the run's files in " + runs.string() + ": " + ec.message() + ".");
   // Sortable by time; a second run in the same second gets a suffix.
-  const std::string base = timeId();
+  m_info.started = localTimeNow();
+  const std::string base = timeId(m_info.started);
   m_info.id = base;
   for (int k = 2; fs::exists(runs / m_info.id, ec) || fs::exists(runs / ".deleted" / m_info.id, ec); ++k)
     m_info.id = base + "-" + std::to_string(k);
@@ -208,7 +206,6 @@ RunWriter::RunWriter(const Project& project, const RunInfo& environment)
   fs::create_directories(m_folder / "predictions", ec);
   if (ec)
     throw Error("Cannot keep the run's files in " + m_folder.string() + ": " + ec.message() + ".");
-  m_info.started = localTimeNow();
   m_info.status = "running";
   saveProject(m_project, m_folder / "settings.lbproj");
   writeInfo();

@@ -22,12 +22,6 @@ cv::Scalar bgr(std::uint32_t hex) {
   return {double(hex & 0xff), double((hex >> 8) & 0xff), double(hex >> 16)};
 }
 
-std::string tickLabel(double value, double step) {
-  const int decimals = std::max(0, int(-std::floor(std::log10(step) + 1e-9)));
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-  return buf;
-}
 }  // namespace
 
 std::uint32_t runColour(int k) {

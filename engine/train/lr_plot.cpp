@@ -94,13 +94,6 @@ class LabelPlacer {
   std::vector<cv::Rect> m_placed;
 };
 
-std::string tickLabel(double value, double step) {
-  const int decimals = std::max(0, int(-std::floor(std::log10(step) + 1e-9)));
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-  return buf;
-}
-
 cv::Mat renderPlot(const LrFindResult& result, int numIt) {
   cv::Mat img(kHeight, kWidth, CV_8UC3, kBackground);
 

@@ -1,6 +1,9 @@
 #pragma once
 // The step between an axis's ticks, shared by the PNG plots the CLI writes.
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
 
 namespace lb {
 
@@ -10,6 +13,15 @@ inline double niceStep(double range) {
   for (double m : {1.0, 2.0, 5.0})
     if (raw <= m * magnitude) return m * magnitude;
   return 10 * magnitude;
+}
+
+// A tick's label with as many decimals as the step needs ("0.25" for a step of 0.05); a value
+// within rounding of zero reads "0", never "-0.00".
+inline std::string tickLabel(double value, double step) {
+  const int decimals = std::max(0, int(-std::floor(std::log10(step) + 1e-9)));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, std::abs(value) < step * 1e-6 ? 0.0 : value);
+  return buf;
 }
 
 }  // namespace lb
