@@ -9,6 +9,7 @@ packages=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   dataset-fashion-mnist
   python3-torch
+  libgloo-dev
 )
 # Screenshots and GUI runs without a display need these too.
 if [ "${LB_WITH_XVFB:-0}" = 1 ]; then packages+=(xvfb x11-apps); fi
