@@ -24,4 +24,19 @@ struct ValidationSample {
 std::vector<ValidationSample> validationSamples(const DataBlockSpec& spec,
                                                 const std::filesystem::path& baseDir, int count);
 
+// The validation items at `positions` of the validation loader's order (the order a run's stored
+// predictions number them), unreadable files left out of the split first as training leaves
+// them out. `loaderItems` is how many items that loader held: when the split has as many, no
+// file was left out and none is decoded to find out. Throws DataBlockError when the data block
+// does not load, lb::Error when a position is past the split or its file cannot be read now.
+std::vector<ValidationSample> validationItemsAt(const DataBlockSpec& spec,
+                                                const std::filesystem::path& baseDir,
+                                                const std::vector<long>& positions,
+                                                long loaderItems);
+
+// The label(s) the data block gives `file` ("; "-joined), or "" when the file is not one of its
+// items (or the data block does not load): what a chosen image is known to be.
+std::string knownLabel(const DataBlockSpec& spec, const std::filesystem::path& baseDir,
+                       const std::filesystem::path& file);
+
 }  // namespace lb

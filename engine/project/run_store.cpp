@@ -410,8 +410,21 @@ RunComparison compareRuns(const StoredRun& a, const StoredRun& b) {
     const int actual = int(pa[i].actual);
     --c.confusionDiff[std::size_t(actual)][std::size_t(pa[i].predicted)];
     ++c.confusionDiff[std::size_t(actual)][std::size_t(pb[i].predicted)];
+    c.actual.push_back(actual);
+    c.predictedA.push_back(int(pa[i].predicted));
+    c.predictedB.push_back(int(pb[i].predicted));
   }
   return c;
+}
+
+RunComparison::CellChange RunComparison::cellChange(int actualClass, int predicted) const {
+  CellChange out;
+  for (std::size_t i = 0; i < actual.size(); ++i) {
+    if (actual[i] != actualClass || (predictedA[i] == predicted) == (predictedB[i] == predicted))
+      continue;
+    (predictedB[i] == predicted ? out.entered : out.left).push_back(long(i));
+  }
+  return out;
 }
 
 }  // namespace lb

@@ -127,6 +127,14 @@ struct RunComparison {
   std::string metricName;
   std::vector<long> fixed, broken;  // validation item indices
   std::vector<std::vector<long>> confusionDiff;  // B minus A, [actual][predicted]
+  // Category runs: every validation item's class and each run's prediction, in item order.
+  std::vector<int> actual, predictedA, predictedB;
+  // The items that moved in one cell of confusionDiff: B puts them there and A did not
+  // (entered), A put them there and B does not (left); entered minus left is the cell's value.
+  struct CellChange {
+    std::vector<long> entered, left;
+  };
+  CellChange cellChange(int actual, int predicted) const;
 };
 RunComparison compareRuns(const StoredRun& a, const StoredRun& b);
 // The settings in which `runs` differ, as JSON paths ("train.lr"); equal settings are left out.
