@@ -112,7 +112,7 @@ Project parseProject(const std::string& text, const std::filesystem::path& file)
     throw Error("The project " + file.string() +
                 " holds a number too large to read: fix the file or open another project.");
   }
-  FieldReader top(root, "", file.string(), {"format", "formatVersion", "name", "data", "model", "train", "runs"});
+  FieldReader top(root, "", file.string(), {"format", "formatVersion", "name", "data", "model", "train", "runs", "lessons", "view"});
   if (top.text("format", "learnbench-project") != "learnbench-project")
     top.fail("format", "must be \"learnbench-project\"");
   Project p;
@@ -141,6 +141,7 @@ Project parseProject(const std::string& text, const std::filesystem::path& file)
   p.train.threads = train.integer("threads", p.train.threads, 0, kMaxThreads);
   p.train.mixedPrecision = train.boolean("mixedPrecision", p.train.mixedPrecision);
   p.runs = runsFromJson(top, file.string());
+  p.classroom = classroomFromJson(top.find("lessons"), top.find("view"), file.string());
   return p;
 }
 
@@ -165,6 +166,7 @@ std::string projectToJson(const Project& p) {
                    {"batchSize", p.train.batchSize},   {"seed", p.train.seed},
                    {"threads", p.train.threads}, {"mixedPrecision", p.train.mixedPrecision}};
   if (!p.runs.empty()) root["runs"] = runsToJson(p.runs);
+  classroomToJson(p.classroom, root);
   return root.dump(2) + "\n";
 }
 

@@ -10,6 +10,7 @@
 
 #include "engine/data/data_block_spec.h"
 #include "engine/models/model_spec.h"
+#include "engine/project/lesson.h"
 #include "engine/train/progress.h"
 
 namespace lb {
@@ -60,6 +61,7 @@ struct Project {
   ModelSettings model;
   TrainSettings train;
   std::vector<RunRecord> runs;  // oldest first
+  Classroom classroom;          // lessons and presenter view ("lessons", "view"; both optional)
   std::filesystem::path file;  // where it was loaded from or saved to; not stored in the JSON
 
   // data.path made absolute against the project file's folder.
