@@ -1,6 +1,7 @@
 #include "app/cli.h"
 
 #include "app/cli_commands.h"
+#include "app/cli_distributed.h"
 #include "app/cli_left_out.h"
 #include "app/cli_summary.h"
 
@@ -15,6 +16,7 @@
 
 #include "engine/project/project.h"
 #include "engine/experiment/operations.h"
+#include "engine/train/distributed.h"
 #include "engine/train/lr_plot.h"
 #include "engine/train/schedule.h"
 #include "engine/util/error.h"
@@ -35,14 +37,19 @@ commands:
         for validation, and label by parent folder unless told otherwise); --pretrained names
         a Learnbench checkpoint or exported model whose body starts the model (transfer learning)
   train PROJECT [--epochs N] [--lr X] [--bs N] [--limit N] [--seed N] [--threads N] [--resume]
-        [--fp16] [--pretrained FILE] [--json]
+        [--fp16] [--pretrained FILE] [--nproc N] [--lr-scale none|linear|sqrt]
+        [--dist-timeout S] [--json]
         train the project's model with fastai's one-cycle schedule and print a row per epoch;
         a checkpoint is saved after every epoch in PROJECT's folder (NAME.learnbench/checkpoints/last.pt),
         and --resume goes on from it with the schedule where it stopped; --fp16 trains in mixed
         precision on a CUDA GPU; with a pretrained body (--pretrained FILE, for this run only, or
         the project's model.pretrained) it runs fastai's fine_tune instead: one epoch on the new
         head with the body frozen, then EPOCHS with all layers; every run is recorded in the
-        project file
+        project file. --nproc N trains on N local processes (data-parallel, PyTorch's c10d):
+        --bs is per process, the lr is left as set unless --lr-scale scales it by N or sqrt(N);
+        without --nproc, a process with torchrun's environment (MASTER_ADDR, MASTER_PORT,
+        WORLD_SIZE, RANK, LOCAL_RANK) joins that group; a rank that is missing or stops
+        answering ends the others within --dist-timeout seconds (60)
   lr-find PROJECT [--csv OUT] [--plot OUT.png] [--limit N] [--bs N] [--seed N] [--num-it N]
         [--threads N] [--json]
         sweep the lr from 1e-7 to 10 (fastai's lr_find) and print the four suggested lrs
@@ -96,7 +103,9 @@ std::string clock(double seconds) {
 int train(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
           const std::atomic<bool>* stopRequested) {
   const Options o = parseOptions(
-      "train", args, {"--epochs", "--lr", "--bs", "--limit", "--seed", "--threads", "--pretrained"},
+      "train", args,
+      {"--epochs", "--lr", "--bs", "--limit", "--seed", "--threads", "--pretrained", "--nproc",
+       "--lr-scale", "--dist-timeout"},
       {"--resume", "--fp16"});
   if (o.positional.size() != 1)
     throw std::invalid_argument("train needs exactly one project file: learnbench-cli train PROJECT.");
@@ -112,8 +121,30 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   if (auto it = o.values.find("--pretrained"); it != o.values.end())
     project.model.pretrained = std::filesystem::absolute(it->second).string();
 
-  Experiment experiment(project);
+  // Several processes (app/cli_distributed.cpp): --nproc starts them here; a process a launcher
+  // started with torchrun's environment joins its group as one rank.
+  const int timeout = int(wholeNumber(o, "--dist-timeout", 1, 3600)
+                              .value_or(kDefaultDistributedTimeoutSeconds));
+  const auto env = distributedEnvFromEnvironment();
+  if (auto n = wholeNumber(o, "--nproc", 1, kMaxProcesses); n && *n > 1) {
+    if (env)
+      throw std::invalid_argument("--nproc starts its own processes: leave it out where a "
+                                  "launcher such as torchrun has set WORLD_SIZE.");
+    return runLocalRanks(withoutOption(args, "--nproc"), int(*n), timeout, err, stopRequested);
+  }
+  std::shared_ptr<DistributedGroup> group;
+  if (env && env->worldSize > 1) {
+    if (project.train.threads == 0) project.train.threads = threadsPerRank(env->localWorldSize);
+    project.train.lr = scaledLearningRate(project.train.lr, env->worldSize, lrScaling(o));
+    group = DistributedGroup::join(*env, std::chrono::seconds(timeout));
+  }
+  Experiment experiment(project, group);
+  if (group && group->rank() != 0) return trainAsQuietRank(experiment, o.has("--resume"), stopRequested);
   reportLeftOut(experiment.skippedFiles(), experiment.greyExpanded(), err);
+  if (group && !o.json)
+    out << group->worldSize() << " processes (" << group->backend() << "), batch size "
+        << project.train.batchSize << " each, " << project.train.batchSize * group->worldSize()
+        << " in all, learning rate " << project.train.lr << "\n";
   if (!o.json) {
     char head[96];
     std::snprintf(head, sizeof head, "%-10s%-12s%-12s%-16s%s\n", "epoch", "train_loss",

@@ -4,6 +4,7 @@
 #include <torch/utils.h>
 
 #include "engine/data/data_loaders.h"
+#include "engine/data/sharded_loader.h"
 #include "engine/experiment/build_learner.h"
 #include "engine/interpret/interpretation.h"
 #include "engine/models/model_builder.h"
@@ -11,6 +12,8 @@
 #include "engine/models/transfer.h"
 #include "engine/train/callbacks.h"
 #include "engine/train/checkpoint.h"
+#include "engine/train/data_parallel.h"
+#include "engine/train/distributed.h"
 #include "engine/train/learner.h"
 #include "engine/train/lr_finder.h"
 #include "engine/train/mixed_precision.h"
@@ -74,6 +77,8 @@ struct Experiment::Impl {
   std::unique_ptr<Learner> learner;
   bool pretrained = false;  // the body came from model.pretrained: train with fine_tune
   std::string modelProblem;  // why the model could not be built (learner is then null)
+  std::shared_ptr<DistributedGroup> group;  // set for one rank of several
+  std::shared_ptr<ShardedLoader> validShard;
 };
 
 std::filesystem::path pretrainedPath(const Project& p) {
@@ -125,11 +130,21 @@ BuiltLearner buildLearnerOn(const Project& p, DataLoaders loaders, bool loadPret
   return built;
 }
 
-Experiment::Experiment(Project project) : m_impl(std::make_unique<Impl>()) {
+Experiment::Experiment(Project project) : Experiment(std::move(project), nullptr) {}
+
+Experiment::Experiment(Project project, std::shared_ptr<DistributedGroup> group)
+    : m_impl(std::make_unique<Impl>()) {
   m_impl->project = std::move(project);
   useThreads(m_impl->project.train.threads);
   m_impl->data = buildProjectData(m_impl->project);
   m_impl->classes = m_impl->data.vocab;
+  if (group && group->worldSize() > 1) {
+    m_impl->group = std::move(group);
+    const int rank = m_impl->group->rank(), world = m_impl->group->worldSize();
+    m_impl->validShard = std::make_shared<ShardedLoader>(m_impl->data.valid, rank, world, false);
+    m_impl->data.train = std::make_shared<ShardedLoader>(m_impl->data.train, rank, world, true);
+    m_impl->data.valid = m_impl->validShard;
+  }
   // The data is fine: a model that cannot be built on it is the model's problem, said as such.
   try {
     BuiltLearner built = buildLearnerOn(m_impl->project, m_impl->data);
@@ -192,13 +207,24 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
     if (hooks.onEpoch) hooks.onEpoch(run);
   };
   auto stop = std::make_shared<StopControl>();
-  stop->watch(hooks.stopRequested);
+  // Several ranks stop together at one batch: the stop flag goes to DataParallel, which asks
+  // every rank; only rank 0 writes the checkpoint.
+  std::shared_ptr<DataParallel> parallel;
+  if (m_impl->group)
+    parallel = std::make_shared<DataParallel>(m_impl->group, m_impl->validShard,
+                                              hooks.stopRequested);
+  else
+    stop->watch(hooks.stopRequested);
+  const std::filesystem::path checkpointFile =
+      !m_impl->group || m_impl->group->rank() == 0 ? hooks.checkpointFile
+                                                   : std::filesystem::path();
   auto nanGuard = std::make_shared<NanGuard>();
   std::vector<std::shared_ptr<Callback>> added = {progress, stop, nanGuard};
   if (hooks.pauseRequested)
     added.push_back(std::make_shared<PauseGate>(hooks.pauseRequested, hooks.stopRequested));
-  if (!hooks.checkpointFile.empty() && !fineTune)
-    added.push_back(std::make_shared<CheckpointEveryEpoch>(hooks.checkpointFile));
+  if (parallel) added.push_back(parallel);
+  if (!checkpointFile.empty() && !fineTune)
+    added.push_back(std::make_shared<CheckpointEveryEpoch>(checkpointFile));
   if (hooks.onInterpretation)
     added.push_back(std::make_shared<InterpretEachEpoch>(
         m_impl->classes, hooks.interpretTopLosses, m_impl->data.target, m_impl->data.stats,
@@ -231,7 +257,7 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
   }
   if (fineTune) {
     phases = std::make_shared<FineTunePhases>(tuning.freezeEpochs, outcome.resumedFrom,
-                                              hooks.checkpointFile);
+                                              checkpointFile);
     added.push_back(phases);
   }
 
@@ -247,7 +273,7 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
     throw;
   }
   for (const auto& cb : added) learn.removeCallback(cb);
-  outcome.stopped = stop->stopRequested();
+  outcome.stopped = stop->stopRequested() || (parallel && parallel->stopped());
   outcome.stopReason = learn.stopReason;
   // A stop during validation leaves that epoch unrecorded by the reporter; keep only whole ones.
   return outcome;

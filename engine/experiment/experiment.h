@@ -21,6 +21,7 @@
 namespace lb {
 
 class Learner;
+class DistributedGroup;
 
 struct TrainingHooks {
   // Both are called on the training thread: keep them short (copy the struct and return).
@@ -52,6 +53,10 @@ struct TrainingOutcome {
 class Experiment {
  public:
   explicit Experiment(Project project);
+  // One rank of a data-parallel training (engine/train/distributed.h): this rank's share of
+  // every epoch's data (engine/data/sharded_loader.h); train() keeps the ranks in step
+  // (engine/train/data_parallel.h) and only rank 0 writes checkpoints. The batch size is per rank.
+  Experiment(Project project, std::shared_ptr<DistributedGroup> group);
   ~Experiment();
   Experiment(const Experiment&) = delete;
   Experiment& operator=(const Experiment&) = delete;
