@@ -40,6 +40,11 @@ QString blockedReason(const SessionState& s, Action action) {
       if (s.run != RunKind::Training) return QStringLiteral("Only a training run can pause");
       if (s.stopping) return QStringLiteral("Stopping after this batch");
       return {};
+    case Action::Step:
+      if (s.run == RunKind::None) return projectProblem(s);
+      if (s.run != RunKind::Training) return runningNow(s);
+      if (s.stopping) return QStringLiteral("Stopping after this batch");
+      return {};
     case Action::Inspect:
       if (!s.hasProject) return QStringLiteral("Open a project first (File > Open project)");
       return runningNow(s);

@@ -17,6 +17,8 @@ struct SessionState {
   bool inspecting = false;
   bool paused = false;    // the training run waits before its next batch
   bool stopping = false;  // Stop was asked for and the worker has not answered yet
+  // The run advances one batch per Step (classroom mode); it counts as paused, so Resume runs on.
+  bool stepping = false;
   // What is wrong with the project, in words; empty when nothing is. Asked in this order.
   QString previewProblem;     // the data block editor's check (names the card to fix)
   QString modelProblem;       // the model editor's shape check
@@ -31,6 +33,7 @@ enum class Action {
   FindLearningRate,
   Stop,
   Pause,  // and Resume
+  Step,   // train one batch: starts a stepping run, or advances the run under way by one batch
   Inspect,
   EditRunSettings,  // epochs and learning rate: a running fit keeps the values it started with
   EditBatchSize,    // also used by the finder

@@ -16,8 +16,10 @@
 #include <cmath>
 
 #include "app/page_style.h"
+#include "app/step_panel.h"
 #include "app/training_session.h"
 #include "engine/experiment/operations.h"
+#include "widgets/batch_step_view.h"
 #include "widgets/loss_plot.h"
 #include "widgets/schedule_plot.h"
 #include "widgets/scientific_spin_box.h"
@@ -103,6 +105,9 @@ TrainPage::TrainPage(TrainingSession* session, QWidget* parent)
   row->addWidget(m_estimateLabel);
   row->addStretch(1);
   layout->addLayout(row);
+  m_stepPanel = new StepPanel(session);
+  connect(m_stepPanel, &StepPanel::statusMessage, this, &TrainPage::statusMessage);
+  layout->addWidget(m_stepPanel);
 
   m_progressBar = new QProgressBar;
   m_progressBar->setObjectName(QStringLiteral("progressBar"));
@@ -155,6 +160,8 @@ TrainPage::TrainPage(TrainingSession* session, QWidget* parent)
   m_splitter->setStretchFactor(1, 2);
   m_splitter->setChildrenCollapsible(false);
   m_splitter->setSizes({520, 300});
+  m_splitter->addWidget(m_stepPanel->view());  // hidden until the first Step
+  m_splitter->setStretchFactor(2, 3);
   layout->addWidget(m_splitter, 1);
 
   connect(session, &TrainingSession::projectChanged, this, &TrainPage::onProjectChanged);
@@ -287,7 +294,9 @@ void TrainPage::onBatches(const std::vector<BatchProgress>& batches) {
   for (const BatchProgress& p : batches) m_lossPlot->addBatch(p);
   moveScheduleCursor(false);
   const SessionState& s = m_session->state();
-  if (s.run == RunKind::Training && !s.paused && !s.stopping) showProgress(batches.back());
+  // A stepping run is paused between steps, and each step's batch shows.
+  if (s.run == RunKind::Training && (!s.paused || s.stepping) && !s.stopping)
+    showProgress(batches.back());
 }
 
 void TrainPage::moveScheduleCursor(bool now) {

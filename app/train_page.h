@@ -14,6 +14,7 @@ namespace lb {
 class LossPlot;
 class SchedulePlot;
 class TrainingSession;
+class StepPanel;
 
 }  // namespace lb
 
@@ -38,6 +39,7 @@ class TrainPage : public QWidget {
   void togglePause();
   LossPlot* lossPlot() const { return m_lossPlot; }
   QSplitter* splitter() const { return m_splitter; }
+  StepPanel* stepPanel() const { return m_stepPanel; }
 
  Q_SIGNALS:
   void statusMessage(const QString& text);
@@ -69,6 +71,7 @@ class TrainPage : public QWidget {
   QPushButton* m_stopButton = nullptr;
   QLabel* m_estimateLabel = nullptr;
   QProgressBar* m_progressBar = nullptr;
+  StepPanel* m_stepPanel = nullptr;  // Step, slow motion, the stepped batch
   LossPlot* m_lossPlot = nullptr;
   QStackedWidget* m_resultsStack = nullptr;
   QTableWidget* m_epochTable = nullptr;

@@ -5,7 +5,9 @@
 #include <QStandardPaths>
 #include <QThread>
 #include <QTimer>
+#include <algorithm>
 #include <filesystem>
+#include <utility>
 
 #include "engine/util/error.h"
 
@@ -59,6 +61,10 @@ TrainingSession::TrainingSession(QObject* parent) : QObject(parent) {
     Q_EMIT interpretFailed(sentence);
   });
   connect(m_worker, &TrainingWorker::notice, this, &TrainingSession::notice);
+  connect(m_worker, &TrainingWorker::stepped, this, [this](const BatchStepReport& report) {
+    drain();
+    Q_EMIT stepped(report);
+  });
   m_thread->start();
 
   m_drainTimer = new QTimer(this);
@@ -265,6 +271,8 @@ bool TrainingSession::train() {
   const Project project = runProject();
   QMetaObject::invokeMethod(
       m_worker, [worker, project] { worker->start(project, kDefaultTopLosses); },
+  m_worker->pace().stepping = std::exchange(m_startStepping, false);
+  m_worker->pace().stepsGranted = 0;
       Qt::QueuedConnection);
   return true;
 }
@@ -318,6 +326,7 @@ bool TrainingSession::setPaused(bool paused) {
 
 void TrainingSession::drain() {
   if (!m_worker) return;
+  if (!paused) m_worker->pace().stepping = m_state.stepping = false;
   if (m_state.run == RunKind::FindingLr) {
     const std::vector<LrFindPoint> points = m_worker->takePendingLr();
     if (!points.empty()) Q_EMIT lrPointsArrived(points);
@@ -325,6 +334,28 @@ void TrainingSession::drain() {
   const std::vector<BatchProgress> batches = m_worker->takePending();
   if (batches.empty()) return;
   m_lastProgress = batches.back();
+bool TrainingSession::step() {
+  if (!m_worker || !can(Action::Step)) return false;
+  if (m_state.run == RunKind::None) {
+    m_startStepping = true;
+    if (!train()) return m_startStepping = false;
+  }
+  m_worker->setPaused(false);  // a paused run holds for steps instead
+  m_worker->pace().stepping = true;
+  m_worker->pace().grantStep();
+  m_state.stepping = m_state.paused = true;
+  Q_EMIT stateChanged();
+  return true;
+}
+
+void TrainingSession::setBatchesPerSecond(double rate) {
+  if (m_worker) m_worker->pace().batchesPerSecond = std::max(0.0, rate);
+}
+
+double TrainingSession::batchesPerSecond() const {
+  return m_worker ? m_worker->pace().batchesPerSecond.load() : 0.0;
+}
+
   m_hasProgress = true;
   Q_EMIT batchesArrived(batches);
 }
@@ -350,8 +381,10 @@ void TrainingSession::onRunEnded() {
   }
   m_drainTimer->stop();
   m_state.run = RunKind::None;
-  m_state.paused = m_state.stopping = false;
+  m_state.paused = m_state.stopping = m_state.stepping = false;
   Q_EMIT stateChanged();
 }
 
 }  // namespace lb
+    m_worker->pace().stepping = false;
+    m_worker->pace().stepsGranted = 0;

@@ -71,7 +71,14 @@ class TrainingSession : public QObject {
   bool findLearningRate();
   bool inspect(const ItemFilter& filter = {});
   bool stop();  // the run or the finder, within one batch
-  bool setPaused(bool paused);
+  bool setPaused(bool paused);  // Resume also ends stepping: the run goes on at its speed
+  // Trains exactly one batch: the first of a new run whose one-cycle schedule is planned for
+  // all its epochs and advances one batch per Step, or the next of the run under way (which
+  // then holds, as paused, until the next Step or Resume). stepped() reports the batch.
+  bool step();
+  // Slow motion: at most `rate` training batches a second from now on, 0 for full speed.
+  void setBatchesPerSecond(double rate);
+  double batchesPerSecond() const;
   // Asks the worker to stop and its thread to end once the running request returns, without
   // waiting (a closing window disappears at once); queued requests are dropped.
   void beginShutdown();
@@ -108,6 +115,7 @@ class TrainingSession : public QObject {
  private:
   void reload();  // the worker loads the project's data again, to tell what it holds
   void afterEditChecked(bool& edited);
+  void stepped(const lb::BatchStepReport& report);  // a batch trained by step()
   void drain();  // the worker's batches and finder points to the pages
   void changeState(const SessionState& next);
   void onDataReady(const DataSummary& summary);
@@ -131,6 +139,7 @@ class TrainingSession : public QObject {
 
   QThread* m_thread = nullptr;
   TrainingWorker* m_worker = nullptr;  // lives in m_thread
+  bool m_startStepping = false;  // the next train() starts holding for steps
   QTimer* m_drainTimer = nullptr;
 };
 

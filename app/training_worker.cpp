@@ -30,6 +30,7 @@ void registerTrainingMetaTypes() {
   qRegisterMetaType<lb::DataSummary>("lb::DataSummary");
   qRegisterMetaType<lb::LrFindResult>("lb::LrFindResult");
   qRegisterMetaType<lb::Interpretation>("lb::Interpretation");
+  qRegisterMetaType<lb::BatchStepReport>("lb::BatchStepReport");
 }
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) { registerTrainingMetaTypes(); }
@@ -84,6 +85,8 @@ void TrainingWorker::start(const Project& project, int topLosses) {
         hooks.interpretTopLosses = topLosses;
         hooks.stopRequested = &m_stop;
         hooks.pauseRequested = &m_pause;
+        hooks.pace = &m_pace;
+        hooks.onStep = [this](const BatchStepReport& r) { Q_EMIT stepped(r); };
         const RecordedRun run = trainAndRecord(*experiment, hooks);
         m_trained = std::move(experiment);  // Inspect looks at this model next
         for (const std::string& n : run.notices) Q_EMIT notice(QString::fromStdString(n));

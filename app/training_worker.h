@@ -37,6 +37,9 @@ class TrainingWorker : public QObject {
   void setPaused(bool paused);
   bool paused() const;
 
+  // Thread-safe: stepping and slow motion for the runs start() trains (engine/train/batch_pace.h).
+  PaceControl& pace() { return m_pace; }
+
   // Thread-safe: every batch reported since the last call, oldest first.
   std::vector<BatchProgress> takePending();
   // Thread-safe: every learning-rate finder point reported since the last call, oldest first.
@@ -68,10 +71,12 @@ class TrainingWorker : public QObject {
   void interpreted(const lb::Interpretation& result);
   void interpretFailed(const QString& sentence);
   void notice(const QString& sentence);
+  void stepped(const lb::BatchStepReport& report);  // a batch trained by a granted step
 
  private:
   std::atomic<bool> m_stop{false};
   std::atomic<bool> m_pause{false};
+  PaceControl m_pace;
   QMutex m_mutex;
   std::vector<BatchProgress> m_pending;  // guarded by m_mutex
   std::vector<LrFindPoint> m_pendingLr;  // guarded by m_mutex
@@ -90,3 +95,4 @@ Q_DECLARE_METATYPE(lb::EpochResult)
 Q_DECLARE_METATYPE(lb::DataSummary)
 Q_DECLARE_METATYPE(lb::LrFindResult)
 Q_DECLARE_METATYPE(lb::Interpretation)
+Q_DECLARE_METATYPE(lb::BatchStepReport)

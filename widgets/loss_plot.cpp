@@ -211,6 +211,11 @@ void LossPlot::resetView() {
 
 void LossPlot::applyRanges() {
   double lastX = m_batchX.isEmpty() ? 0 : m_batchX.back();
+  // The first batches as dots (a class stepping one batch at a time): a line needs two points.
+  m_rawGraph->setScatterStyle(
+      rawX.size() <= 100 ? QCPScatterStyle(QCPScatterStyle::ssDisc, kTrainColor, kTrainColor,
+                                           6 * plotLineScale(font()))
+                         : QCPScatterStyle());
   if (!m_epochX.isEmpty()) lastX = std::max(lastX, m_epochX.back());
   // The whole fit ahead is shown, so the curve fills the plot as the run goes.
   m_plot->xAxis->setRange(0, std::max({1.0, double(m_epochs), lastX}));

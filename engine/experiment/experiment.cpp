@@ -12,6 +12,7 @@
 #include "engine/models/transfer.h"
 #include "engine/train/callbacks.h"
 #include "engine/train/checkpoint.h"
+#include "engine/train/batch_pacer.h"
 #include "engine/train/data_parallel.h"
 #include "engine/train/distributed.h"
 #include "engine/train/learner.h"
@@ -228,6 +229,21 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
   if (hooks.onInterpretation)
     added.push_back(std::make_shared<InterpretEachEpoch>(
         m_impl->classes, hooks.interpretTopLosses, m_impl->data.target, m_impl->data.stats,
+  if (hooks.pace)
+    added.push_back(std::make_shared<BatchPacer>(
+        hooks.pace, hooks.stopRequested,
+        [this](const torch::Tensor& x) { return toImage8(x, m_impl->data.stats); },
+        m_impl->data.target == TargetKind::Category, [&](const BatchStepReport& r) {
+          if (!hooks.onStep) return;
+          BatchStepReport run = r;  // fine_tune's epochs numbered as one run, as for onBatch
+          if (phases) {
+            run.epoch += phases->offset;
+            run.epochs = totalEpochs;
+            run.step += long(phases->offset) * run.batches;
+            run.steps = long(totalEpochs) * run.batches;
+          }
+          hooks.onStep(run);
+        }));
         [&](const Interpretation& in) { hooks.onInterpretation(withValidNames(in)); }));
   if (p.train.mixedPrecision) {
     const auto device = defaultDevice();

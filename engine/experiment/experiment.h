@@ -15,6 +15,7 @@
 #include "engine/data/data_block.h"
 #include "engine/interpret/interpret_types.h"
 #include "engine/project/project.h"
+#include "engine/train/batch_pace.h"
 #include "engine/train/lr_find_types.h"
 #include "engine/train/progress.h"
 
@@ -40,6 +41,10 @@ struct TrainingHooks {
   std::filesystem::path checkpointFile;
   // Continue the fit from checkpointFile, with the schedule where it stopped.
   bool resume = false;
+  // Classroom pacing (stepping, slow motion), read before every training batch; onStep hears
+  // of every stepped batch (engine/train/batch_pace.h). Called on the training thread.
+  PaceControl* pace = nullptr;
+  std::function<void(const BatchStepReport&)> onStep;
 };
 
 struct TrainingOutcome {

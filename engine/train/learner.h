@@ -126,6 +126,7 @@ class Learner {
   DataLoader& trainLoader() { return *m_train; }
   DataLoader& validLoader() { return *m_valid; }
   const std::vector<std::shared_ptr<Metric>>& metrics() const { return m_metrics; }
+  const LossFunction& lossFunction() const { return m_lossFunction; }
 
   // State during a fit, for callbacks.
   int epoch = 0, nEpoch = 0;    // current epoch and epochs in the fit

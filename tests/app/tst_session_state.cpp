@@ -40,6 +40,24 @@ class TstSessionState : public QObject {
     QVERIFY(can(s, Action::EditProject));
   }
 
+  // Step starts a stepping run like Train, advances a run under way, and waits for the finder.
+  void stepFollowsTheRun() {
+    SessionState s = ready();
+    QVERIFY(can(s, Action::Step));
+    s.previewProblem = QStringLiteral("the folder is empty");
+    QVERIFY(lb::blockedReason(s, Action::Step).startsWith(QStringLiteral("The data block")));
+    s = ready();
+    s.run = RunKind::Training;
+    QVERIFY(can(s, Action::Step));
+    s.stopping = true;
+    QCOMPARE(lb::blockedReason(s, Action::Step), QStringLiteral("Stopping after this batch"));
+    s = ready();
+    s.run = RunKind::FindingLr;
+    QCOMPARE(lb::blockedReason(s, Action::Step),
+             QStringLiteral("The learning-rate finder is running"));
+    QVERIFY(!can(SessionState{}, Action::Step));
+  }
+
   void trainingLocksWhatTheRunUses() {
     SessionState s = ready();
     s.run = RunKind::Training;
