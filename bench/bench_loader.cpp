@@ -16,6 +16,7 @@
 #include <functional>
 
 #include "bench/bench_common.h"
+#include "bench/timed_loader.h"
 #include "engine/data/data_loaders.h"
 #include "engine/data/fashion_mnist.h"
 #include "engine/models/simple_cnn.h"
@@ -63,30 +64,6 @@ double loaderRate(const lb::DataBlockSpec& spec, int workers) {
   return double(dls.train->batches() * 64) / clock.seconds();
 }
 
-// Times batch() calls: the model's wait for data.
-class TimedLoader : public lb::DataLoader {
- public:
-  explicit TimedLoader(std::shared_ptr<lb::DataLoader> inner) : m_inner(std::move(inner)) {}
-  std::int64_t items() const override { return m_inner->items(); }
-  int batches() const override { return m_inner->batches(); }
-  int batchSize() const override { return m_inner->batchSize(); }
-  void startEpoch(int epoch) override { m_inner->startEpoch(epoch); }
-  lb::Batch batch(int index) override {
-    Stopwatch clock;
-    lb::Batch b = m_inner->batch(index);
-    waited += clock.seconds();
-    return b;
-  }
-  lb::Batch itemsAt(const std::vector<std::int64_t>& positions) override {
-    return m_inner->itemsAt(positions);
-  }
-  void to(torch::Device device) override { m_inner->to(device); }
-  double waited = 0;
-
- private:
-  std::shared_ptr<lb::DataLoader> m_inner;
-};
-
 struct EpochFigures {
   double imagesPerSecond = 0, waitShare = 0;
 };
@@ -94,7 +71,7 @@ struct EpochFigures {
 // One training epoch (validation left out, as bench_training does).
 EpochFigures trainEpoch(std::shared_ptr<lb::DataLoader> train, std::shared_ptr<lb::DataLoader> valid) {
   torch::manual_seed(0);
-  auto timed = std::make_shared<TimedLoader>(std::move(train));
+  auto timed = std::make_shared<lb::bench::TimedLoader>(std::move(train));
   lb::Learner learn(timed, valid, lb::makeSimpleCnn(1, 10, lb::ModelSettings{}.channels),
                     lb::crossEntropyLoss, {std::make_shared<lb::Accuracy>()});
   struct TrainOnly : lb::Callback {

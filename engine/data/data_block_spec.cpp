@@ -14,7 +14,7 @@ DataBlockSpec dataBlockFromJson(const json& object, const std::string& where,
   FieldReader r(object, "data", where,
                 {"source", "path", "limit", "extensions", "csv", "input", "target", "split",
                  "label", "resize", "randomResizedCrop", "augment", "normalize", "cache",
-                 "workers", "vocab"});
+                 "cacheMb", "workers", "vocab"});
   s.source = r.choice("source", s.source, kSourceKindNames);
   s.path = r.text("path", s.path);
   s.limit = r.integer("limit", s.limit, 0, DataBlockSpec::kMaxLimit);
@@ -23,6 +23,7 @@ DataBlockSpec dataBlockFromJson(const json& object, const std::string& where,
   s.target = r.choice("target", s.target, kTargetKindNames);
   s.normalize = r.choice("normalize", s.normalize, kNormalizeKindNames);
   s.cache = r.boolean("cache", s.cache);
+  s.cacheMb = r.integer("cacheMb", s.cacheMb, -1, 1 << 24);
   s.workers = r.integer("workers", s.workers, 0, 256);
   s.vocab = r.texts("vocab", s.vocab);
 
@@ -111,6 +112,7 @@ void dataBlockToJson(const DataBlockSpec& s, json& out) {
                     {"pAffine", a.pAffine},       {"pLighting", a.pLighting}};
   out["normalize"] = normalizeKindName(s.normalize);
   out["cache"] = s.cache;
+  out["cacheMb"] = s.cacheMb;
   out["workers"] = s.workers;
   out["vocab"] = s.vocab;
 }

@@ -126,8 +126,11 @@ struct DataBlockSpec {
   RandomResizedCropOptions randomResizedCrop;
   AugmentOptions augment;
   NormalizeKind normalize = NormalizeKind::Data;
-  bool cache = false;  // decode every image once and keep it in memory (small data sets)
-  int workers = 0;     // loader threads; 0 = chosen from the core count
+  bool cache = false;  // keep every decoded image in memory, whatever cacheMb says
+  // Decoded images are kept in memory up to this many MiB (engine/data/decode_cache.h), so a
+  // data set that fits is decoded once; -1 = a quarter of the machine's memory, 0 = never.
+  int cacheMb = -1;
+  int workers = 0;     // loader threads; 0 = chosen from the cores and the cache
   std::vector<std::string> vocab;  // the class names found when the data was last built
 
   bool operator==(const DataBlockSpec&) const = default;

@@ -56,8 +56,12 @@ int detectChannels(const DataBlockSpec& spec, const DataItems& items, int sample
   return anyReadable ? 1 : 3;
 }
 
-int loaderWorkers(const DataBlockSpec& spec) {
+int loaderWorkers(const DataBlockSpec& spec, bool inMemoryAsIs) {
   if (spec.workers > 0) return spec.workers;
+  // Decoded images in memory that no transform changes: a batch is a few copies, made sooner by
+  // the training thread than handed over by a helper thread, which would take a core from the
+  // model's threads (every team waits for its slowest thread).
+  if (inMemoryAsIs) return 0;
   // On two cores the model's threads need both; one loader thread keeps up with small images.
   const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   return std::clamp(cores / 2 - 1, 1, 6);
@@ -105,13 +109,21 @@ DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::p
                                                data.valid.labels, batchSize * 2, false, seed);
     return dls;
   }
-  const int threads = workers >= 0 ? workers : loaderWorkers(spec);
   DataItems collected = collectItems(spec, baseDir);
   int channels = 0;
+  const std::size_t budget = cacheBudget(spec);
+  std::unique_ptr<DecodeCache> checked;  // the check's decodes, for the pipeline's cache
+  std::vector<std::filesystem::path> checkedFiles;
   if (spec.source != SourceKind::FashionMnist) {
     // Every file decoded once before training: the unreadable ones are left out of both splits
     // (so metrics are computed on the readable files only), and all of them decide the colour.
-    const FileCheck check = checkImageFiles(collected, std::max(1, threads));
+    // Nothing else runs yet, so every core decodes; what fits the budget is kept.
+    if (budget > 0) {
+      checked = std::make_unique<DecodeCache>(collected.size(), budget);
+      checkedFiles = collected.files;
+    }
+    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    const FileCheck check = checkImageFiles(collected, cores, {}, checked.get());
     leaveOut(spec, collected, check.unreadable);
     if (spec.input == InputKind::Auto) {
       channels = check.channels();
@@ -119,8 +131,14 @@ DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::p
     }
   }
   auto pipeline = makePipeline(spec, std::move(collected), baseDir, 1000, channels);
-  if (spec.cache) pipeline->fillCache(std::max(1, threads));
+  if (budget > 0 && spec.source != SourceKind::FashionMnist)
+    pipeline->useCache(budget, checked.get(), checkedFiles);
+  checked.reset();
   const DataItems& items = pipeline->items();
+  const int threads =
+      workers >= 0 ? workers
+                   : loaderWorkers(spec, pipeline->plain() && pipeline->holds(items.train) &&
+                                             pipeline->holds(items.valid));
   dls.vocab = items.vocab;
   dls.stats = pipeline->normalization();
   dls.skipped = items.skipped;

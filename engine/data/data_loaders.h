@@ -40,13 +40,16 @@ std::shared_ptr<ImagePipeline> makePipeline(const DataBlockSpec& spec, DataItems
                                             const std::filesystem::path& baseDir,
                                             int sample = 1000, int channels = 0);
 
-// `workers` < 0 takes the spec's count (0 there = chosen from the core count). Decodes every
-// file of a folder or CSV source once (checkImageFiles) and leaves the unreadable ones out,
+// `workers` < 0 takes the spec's count (0 there = loaderWorkers' choice). Decodes every
+// file of a folder or CSV source once (checkImageFiles, keeping what fits the spec's cache
+// budget, the rest kept as the first epoch decodes it) and leaves the unreadable ones out,
 // listed in `skipped`; throws DataBlockError as collectItems, also when that empties a class.
 DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::path& baseDir,
                              int batchSize, std::uint64_t seed, int workers = -1);
 
-// Loader threads for `spec` on this machine.
-int loaderWorkers(const DataBlockSpec& spec);
+// Loader threads for `spec` on this machine: spec.workers when set; else 0 (batches made on
+// the training thread) when `inMemoryAsIs` (every item decoded in memory, no transform to run);
+// else one helper thread per two cores beyond the first two, at least one, at most 6.
+int loaderWorkers(const DataBlockSpec& spec, bool inMemoryAsIs = false);
 
 }  // namespace lb

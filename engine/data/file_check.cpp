@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -13,8 +14,15 @@
 
 namespace lb {
 
+bool keptByCheck(const std::filesystem::path& file, const cv::Mat& raw) {
+  std::string ext = file.extension().string();
+  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return raw.depth() == CV_8U && (raw.channels() == 1 || raw.channels() == 3) &&
+         (ext == ".png" || ext == ".bmp");
+}
+
 FileCheck checkImageFiles(const DataItems& items, int threads,
-                          const std::function<void(int, int)>& progress) {
+                          const std::function<void(int, int)>& progress, DecodeCache* keep) {
   std::vector<int> toCheck(items.train);
   toCheck.insert(toCheck.end(), items.valid.begin(), items.valid.end());
   std::sort(toCheck.begin(), toCheck.end());
@@ -26,7 +34,10 @@ FileCheck checkImageFiles(const DataItems& items, int threads,
   auto check = [&] {
     for (int k; (k = next++) < total;) {
       try {
-        channels[k] = readImage(items.files[toCheck[k]], cv::IMREAD_UNCHANGED).channels();
+        const auto& file = items.files[toCheck[k]];
+        const cv::Mat raw = readImage(file, cv::IMREAD_UNCHANGED);
+        channels[k] = raw.channels();
+        if (keep && keptByCheck(file, raw)) keep->offer(std::size_t(toCheck[k]), raw);
       } catch (const Error& e) {
         reasons[k] = e.what();
       } catch (const std::exception& e) {  // cv::Exception, std::bad_alloc from a huge image

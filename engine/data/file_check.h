@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/data/data_block.h"
+#include "engine/data/decode_cache.h"
 
 namespace lb {
 
@@ -21,7 +22,15 @@ struct FileCheck {
 
 // Decodes the files of items.train and items.valid on `threads` threads. `progress(done,
 // total)` is called now and then from the calling thread. File sources only (items.files).
+// `keep` (sized items.size(), indexed as items) is offered the decodes that are the pixels
+// themselves (keptByCheck), so training need not decode those files again.
 FileCheck checkImageFiles(const DataItems& items, int threads,
-                          const std::function<void(int, int)>& progress = {});
+                          const std::function<void(int, int)>& progress = {},
+                          DecodeCache* keep = nullptr);
+
+// Whether the check's raw decode (cv::IMREAD_UNCHANGED) of `file` is the image training decodes,
+// up to its channel order: an 8-bit grey or colour PNG or BMP. JPEG, TIFF and WebP may carry an
+// orientation only the training decode applies; 16-bit and alpha images are converted by it.
+bool keptByCheck(const std::filesystem::path& file, const cv::Mat& raw);
 
 }  // namespace lb

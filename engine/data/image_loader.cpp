@@ -1,10 +1,13 @@
 #include "engine/data/image_loader.h"
 
+#include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <string>
+#include <unordered_map>
 
 #include "engine/data/batch_transforms.h"
 #include "engine/data/image_file.h"
@@ -31,7 +34,10 @@ ImagePipeline::ImagePipeline(const DataBlockSpec& spec, DataItems items, int cha
 }
 
 cv::Mat ImagePipeline::decode(int item) const {
-  if (!m_cache.empty() && !m_cache[item].empty()) return m_cache[item];
+  if (m_cache) {
+    cv::Mat kept = m_cache->get(std::size_t(item));
+    if (!kept.empty()) return kept;
+  }
   if (m_memory.defined()) {
     auto image = m_memory[item].permute({1, 2, 0}).contiguous();  // CHW -> HWC
     const int type = m_channels == 1 ? CV_8UC1 : CV_8UC3;
@@ -39,7 +45,43 @@ cv::Mat ImagePipeline::decode(int item) const {
   }
   cv::Mat image = readImage(m_items.files[item], m_channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
   if (m_channels == 3) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
+  // The first epoch fills the cache as it streams; nothing below changes a decoded image.
+  if (m_cache) m_cache->offer(std::size_t(item), image);
   return image;
+}
+
+void ImagePipeline::useCache(std::size_t budgetBytes, const DecodeCache* checked,
+                             const std::vector<std::filesystem::path>& checkedFiles) {
+  auto cache = std::make_unique<DecodeCache>(m_items.size(), budgetBytes);
+  if (checked && checked->kept() > 0) {
+    std::unordered_map<std::string, std::size_t> where;
+    for (std::size_t k = 0; k < checkedFiles.size(); ++k) where.emplace(checkedFiles[k].string(), k);
+    for (std::size_t i = 0; i < m_items.files.size(); ++i) {
+      const auto found = where.find(m_items.files[i].string());
+      if (found == where.end()) continue;
+      const cv::Mat raw = checked->get(found->second);
+      // The check's raw decode (keptByCheck: 8-bit grey or BGR) as decode() gives it: grey
+      // stays grey or is expanded; colour for a grey block is left to decode (libpng's own
+      // conversion to grey rounds differently from OpenCV's).
+      if (raw.empty() || (m_channels == 1 && raw.channels() != 1)) continue;
+      cv::Mat image = raw;
+      if (m_channels == 3)
+        cv::cvtColor(raw, image, raw.channels() == 1 ? cv::COLOR_GRAY2RGB : cv::COLOR_BGR2RGB);
+      cache->offer(i, image);
+    }
+  }
+  m_cache = std::move(cache);
+}
+
+bool ImagePipeline::holds(const std::vector<int>& split) const {
+  if (m_memory.defined()) return true;
+  if (!m_cache) return false;
+  return std::all_of(split.begin(), split.end(),
+                     [&](int item) { return !m_cache->get(std::size_t(item)).empty(); });
+}
+
+bool ImagePipeline::plain() const {
+  return !m_spec.resize.active() && !m_spec.randomResizedCrop.enabled && !m_spec.augment.enabled;
 }
 
 cv::Mat ImagePipeline::transform(const cv::Mat& image, bool train, std::uint64_t seed) const {
@@ -78,9 +120,10 @@ cv::Mat ImagePipeline::load(const std::vector<int>& split, std::size_t position,
 
 torch::Tensor ImagePipeline::collate(const std::vector<cv::Mat>& images) const {
   const cv::Mat& first = images.front();
-  auto out = torch::empty({std::int64_t(images.size()), first.rows, first.cols, m_channels},
+  // Straight into [N, C, H, W]: one copy per image (colour split into its planes on the way).
+  auto out = torch::empty({std::int64_t(images.size()), m_channels, first.rows, first.cols},
                           torch::kByte);
-  const std::size_t bytes = std::size_t(first.rows) * first.cols * m_channels;
+  const std::size_t plane = std::size_t(first.rows) * first.cols;
   auto* dst = out.data_ptr<std::uint8_t>();
   for (std::size_t i = 0; i < images.size(); ++i) {
     const cv::Mat& m = images[i];
@@ -90,18 +133,38 @@ torch::Tensor ImagePipeline::collate(const std::vector<cv::Mat>& images) const {
                                std::to_string(first.rows) + " and " + std::to_string(m.cols) +
                                "x" + std::to_string(m.rows) +
                                "): choose a Resize in Item transforms so every item has one size.");
-    const cv::Mat c = m.isContinuous() ? m : m.clone();
-    std::memcpy(dst + i * bytes, c.data, bytes);
+    std::uint8_t* item = dst + i * plane * m_channels;
+    if (m_channels == 1) {
+      m.copyTo(cv::Mat(first.rows, first.cols, CV_8UC1, item));
+    } else {  // mixChannels writes into the planes given (split might reallocate them)
+      std::vector<cv::Mat> planes;
+      std::vector<int> fromTo;
+      for (int c = 0; c < m_channels; ++c) {
+        planes.emplace_back(first.rows, first.cols, CV_8UC1, item + c * plane);
+        fromTo.insert(fromTo.end(), {c, c});
+      }
+      cv::mixChannels(&m, 1, planes.data(), planes.size(), fromTo.data(), planes.size());
+    }
   }
-  return out.permute({0, 3, 1, 2}).contiguous();
+  return out;
 }
 
 torch::Tensor ImagePipeline::finish(const torch::Tensor& images) const {
-  auto x = images.to(torch::kFloat).div_(255.0f);
-  const auto c = x.size(1);
-  auto mean = torch::tensor(m_stats.mean).view({1, c, 1, 1});
-  auto std = torch::tensor(m_stats.std).view({1, c, 1, 1});
-  return x.sub_(mean).div_(std);
+  // (x / 255 - mean) / std as x * scale + shift per channel, in one pass over the batch.
+  const auto u8 = images.contiguous();
+  const std::int64_t n = u8.size(0), channels = u8.size(1), plane = u8.size(2) * u8.size(3);
+  auto out = torch::empty(u8.sizes(), torch::kFloat);
+  const std::uint8_t* src = u8.data_ptr<std::uint8_t>();
+  float* dst = out.data_ptr<float>();
+  for (std::int64_t i = 0; i < n * channels; ++i) {
+    const auto c = std::size_t(i % channels);
+    const float scale = 1.0f / (255.0f * m_stats.std[c]);
+    const float shift = -m_stats.mean[c] / m_stats.std[c];
+    const std::uint8_t* s = src + i * plane;
+    float* d = dst + i * plane;
+    for (std::int64_t k = 0; k < plane; ++k) d[k] = float(s[k]) * scale + shift;
+  }
+  return out;
 }
 
 torch::Tensor ImagePipeline::targets(const std::vector<int>& items) const {
@@ -127,24 +190,6 @@ torch::Tensor ImagePipeline::targets(const std::vector<int>& items) const {
     }
   }
   return {};
-}
-
-void ImagePipeline::fillCache(int threads) {
-  std::vector<cv::Mat> cache(m_items.size());
-  std::atomic<std::size_t> next{0};
-  auto decodeSome = [&] {
-    for (std::size_t i; (i = next++) < cache.size();) {
-      try {
-        cache[i] = decode(int(i));
-      } catch (const std::exception&) {
-      }  // left empty: decoded again (and named) when a batch needs it
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(decodeSome);
-  decodeSome();
-  for (auto& t : pool) t.join();
-  m_cache = std::move(cache);
 }
 
 ImageLoader::ImageLoader(std::shared_ptr<const ImagePipeline> pipeline, std::vector<int> split,

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +23,7 @@
 #include "engine/data/data_block.h"
 #include "engine/data/data_block_spec.h"
 #include "engine/data/data_loader.h"
+#include "engine/data/decode_cache.h"
 #include "engine/data/tensor_loader.h"
 
 namespace lb {
@@ -37,7 +39,8 @@ class ImagePipeline {
   const DataBlockSpec& spec() const { return m_spec; }
   int channels() const { return m_channels; }
 
-  // The item as decoded (8-bit, `channels` channels, RGB order). Throws lb::Error with the reason.
+  // The item as decoded (8-bit, `channels` channels, RGB order), from the cache when it holds
+  // it, else from the file (then offered to the cache). Throws lb::Error with the reason.
   cv::Mat decode(int item) const;
   // The item transforms; `train` chooses RandomResizedCrop's random crop over its center crop.
   cv::Mat transform(const cv::Mat& image, bool train, std::uint64_t seed) const;
@@ -47,14 +50,24 @@ class ImagePipeline {
                std::uint64_t seed) const;
   // uint8 [N, C, H, W] from same-sized images (a DataBlockError names the Resize otherwise).
   torch::Tensor collate(const std::vector<cv::Mat>& images) const;
-  // uint8 batch -> normalised float.
+  // uint8 batch -> normalised float, in one pass.
   torch::Tensor finish(const torch::Tensor& images) const;
   torch::Tensor targets(const std::vector<int>& items) const;
 
   void setNormalization(Normalization stats) { m_stats = std::move(stats); }
   const Normalization& normalization() const { return m_stats; }
-  // Decodes every item once into memory (the cache option); `threads` decode in parallel.
-  void fillCache(int threads);
+  // Keeps decoded images in memory up to `budgetBytes` (engine/data/decode_cache.h), starting
+  // with the raw decodes the file check kept (`checked`, whose item k is `checkedFiles[k]`)
+  // that give exactly what decode() would; the others are kept as they are first decoded.
+  void useCache(std::size_t budgetBytes, const DecodeCache* checked = nullptr,
+                const std::vector<std::filesystem::path>& checkedFiles = {});
+  // Null without useCache.
+  const DecodeCache* cache() const { return m_cache.get(); }
+  // Whether every item of `split` is in the cache (or in memory).
+  bool holds(const std::vector<int>& split) const;
+  // Whether the item transforms and augmentation of the training split leave decoded images
+  // as they are (no Resize, RandomResizedCrop or augmentation).
+  bool plain() const;
   // The files the data block left out (unreadable ones included), with the reason.
   const std::vector<SkippedFile>& skipped() const { return m_items.skipped; }
 
@@ -63,7 +76,7 @@ class ImagePipeline {
   DataItems m_items;
   int m_channels;
   torch::Tensor m_memory;
-  std::vector<cv::Mat> m_cache;
+  std::unique_ptr<DecodeCache> m_cache;
   Normalization m_stats;
 };
 
@@ -80,6 +93,8 @@ class ImageLoader : public DataLoader {
   std::int64_t items() const override { return std::int64_t(m_split.size()); }
   int batches() const override;
   int batchSize() const override { return m_batchSize; }
+  // Threads making batches ahead (0: the calling thread makes each batch when asked).
+  int workers() const { return int(m_workers.size()); }
   void startEpoch(int epoch) override;
   Batch batch(int index) override;
   Batch itemsAt(const std::vector<std::int64_t>& positions) override;
