@@ -97,4 +97,11 @@ CsvTable parseCsv(std::string text, const std::filesystem::path& file) {
   return table;
 }
 
+std::string csvField(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 }  // namespace lb

@@ -21,4 +21,7 @@ CsvTable readCsv(const std::filesystem::path& file);
 // The same for text already read (`file` names it in the sentences); the fuzz target drives it.
 CsvTable parseCsv(std::string text, const std::filesystem::path& file);
 
+// `s` as one CSV field: quoted when it holds a comma, a quote or a line break, as RFC 4180 asks.
+std::string csvField(const std::string& s);
+
 }  // namespace lb

@@ -92,11 +92,12 @@ std::shared_ptr<ImagePipeline> makePipeline(const DataBlockSpec& spec, DataItems
 }
 
 DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::path& baseDir,
-                             int batchSize, std::uint64_t seed, int workers) {
+                             int batchSize, std::uint64_t seed, int workers,
+                             const ItemOverrides& overrides, bool stream) {
   if (batchSize < 1) throw Error("The batch size must be at least 1.");
   DataLoaders dls;
   dls.target = spec.target;
-  if (!needsPipeline(spec)) {
+  if (!needsPipeline(spec) && overrides.empty() && !stream) {
     const FashionMnist data = loadFashionMnistSource(spec, baseDir);
     dls.vocab = data.classes;
     dls.stats = chooseNormalization(spec, 1, [&] { return data.train.images; });
@@ -130,6 +131,7 @@ DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::p
       if (channels == 3) dls.greyExpanded = check.greyImages;
     }
   }
+  dls.overrides = applyOverrides(spec, collected, overrides);
   auto pipeline = makePipeline(spec, std::move(collected), baseDir, 1000, channels);
   if (budget > 0 && spec.source != SourceKind::FashionMnist)
     pipeline->useCache(budget, checked.get(), checkedFiles);

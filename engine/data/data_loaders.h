@@ -12,6 +12,7 @@
 #include "engine/data/data_block_spec.h"
 #include "engine/data/data_loader.h"
 #include "engine/data/image_loader.h"
+#include "engine/data/item_overrides.h"
 #include "engine/data/tensor_loader.h"
 
 namespace lb {
@@ -26,6 +27,7 @@ struct DataLoaders {
   std::vector<std::string> validNames;      // the validation items, in loader order
   std::vector<SkippedFile> skipped;         // files left out of both splits, with the reason
   int greyExpanded = 0;  // grey images expanded to RGB because others have colour
+  OverrideCounts overrides;  // what the user's cleaning decisions changed
   int outputs() const { return target == TargetKind::Regression ? 1 : int(vocab.size()); }
 };
 
@@ -44,8 +46,11 @@ std::shared_ptr<ImagePipeline> makePipeline(const DataBlockSpec& spec, DataItems
 // file of a folder or CSV source once (checkImageFiles, keeping what fits the spec's cache
 // budget, the rest kept as the first epoch decodes it) and leaves the unreadable ones out,
 // listed in `skipped`; throws DataBlockError as collectItems, also when that empties a class.
+// `overrides` (the cleaning decisions) are applied after that (applyOverrides); with them, or
+// with `stream`, even the built-in example goes through the pipeline (its items are needed).
 DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::path& baseDir,
-                             int batchSize, std::uint64_t seed, int workers = -1);
+                             int batchSize, std::uint64_t seed, int workers = -1,
+                             const ItemOverrides& overrides = {}, bool stream = false);
 
 // Loader threads for `spec` on this machine: spec.workers when set; else 0 (batches made on
 // the training thread) when `inMemoryAsIs` (every item decoded in memory, no transform to run);

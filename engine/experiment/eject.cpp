@@ -9,6 +9,7 @@
 
 #include "engine/data/data_loaders.h"
 #include "engine/models/model_builder.h"
+#include "engine/project/cleaning_journal.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/error.h"
 
@@ -150,7 +151,8 @@ class ScriptWriter {
   }
 
   void skippedList() {
-    m_s << "# Files Learnbench leaves out (its file check: unreadable, missing or without a label).\n"
+    m_s << "# Files Learnbench leaves out (its file check: unreadable, missing or without a label;\n"
+           "# and the items excluded while cleaning, NAME.learnbench/cleaning.csv).\n"
            "# fastai would stop at the first one it cannot open, so they are left out here too.\n"
            "SKIPPED = {";
     if (m_d.skipped.empty()) {
@@ -183,6 +185,16 @@ class ScriptWriter {
           << "images = np.concatenate([train_images, read_idx('t10k-images-idx3-ubyte.gz')])\n"
           << "labels = np.concatenate([train_labels, read_idx('t10k-labels-idx1-ubyte.gz')])\n"
           << "items = list(range(len(images)))  # an item is an image's row\n";
+      if (!m_d.cleaning.empty())
+        m_s << "\ndef item_name(row):\n"
+            << "    \"An item's name as Learnbench shows it: its split and its row there.\"\n"
+            << "    return f'train/{row}' if row < len(train_images) else f'valid/{row - len(train_images)}'\n";
+      if (!m_d.cleaning.excluded.empty()) {
+        m_s << "\n# Cleaning (Learnbench: NAME.learnbench/cleaning.csv): the rows excluded by hand.\n"
+            << "EXCLUDED = {";
+        for (const auto& name : m_d.cleaning.excluded) m_s << py(name) << ", ";
+        m_s << "}\n";
+      }
       if (m_spec.limit > 0) {
         const int valid = std::max(int(m_d.vocab.size()), m_spec.limit / 6);
         m_s << "\n# Limit (Learnbench: data.limit " << m_spec.limit << "): " << m_spec.limit
@@ -199,6 +211,8 @@ class ScriptWriter {
             << "items = balanced(items[:len(train_images)], " << m_spec.limit
             << ") + balanced(items[len(train_images):], " << valid << ")\n";
       }
+      if (!m_d.cleaning.excluded.empty())
+        m_s << "items = [row for row in items if item_name(row) not in EXCLUDED]\n";
       m_s << "\n";
       return;
     }
@@ -374,6 +388,20 @@ class ScriptWriter {
     return "get_y";
   }
 
+  // get_y with the labels corrected while cleaning, or `getY` itself when none were.
+  std::string relabelled(const std::string& getY) {
+    if (m_d.cleaning.relabelled.empty() || m_spec.target != TargetKind::Category) return getY;
+    m_s << "# Cleaning (Learnbench: NAME.learnbench/cleaning.csv): labels corrected by hand.\n"
+        << "RELABELLED = {\n";
+    for (const auto& [name, label] : m_d.cleaning.relabelled)
+      m_s << "    " << py(name) << ": " << py(label) << ",\n";
+    const std::string name = csv() ? "o[" + py(m_spec.csv.pathColumn) + "]" : "item_name(o)";
+    m_s << "}\n\n"
+        << "def cleaned_label(o):\n"
+        << "    return RELABELLED.get(" << name << ") or " << getY << "(o)\n\n";
+    return "cleaned_label";
+  }
+
   std::string labelComment() const {
     std::string what;
     switch (m_spec.label.kind) {
@@ -452,7 +480,7 @@ class ScriptWriter {
 
   void dataBlock() {
     const std::string split = splitter();
-    const std::string getY = labeller();
+    const std::string getY = relabelled(labeller());
     std::string itemComment, batchComment;
     const std::string items = itemTransforms(itemComment);
     const std::string batch = batchTransforms(batchComment);
@@ -703,9 +731,14 @@ class ScriptWriter {
 EjectData ejectData(const Project& project) {
   // One loader thread: only the first items are read here. Every file is decoded once, as
   // training does, and the unreadable ones are listed in dls.skipped.
+  // The cleaning decisions apply as training applies them: excluded items join the skipped ones.
+  ItemOverrides cleaning = projectOverrides(project);
   const DataLoaders dls = buildDataLoaders(project.data, project.folder(), project.train.batchSize,
-                                           project.train.seed, 1);
-  return {dls.vocab, dls.shape, dls.stats.mean, dls.stats.std, dls.skipped};
+                                           project.train.seed, 1, cleaning);
+  EjectData data{dls.vocab, dls.shape, dls.stats.mean, dls.stats.std, dls.skipped, cleaning};
+  if (project.data.source != SourceKind::FashionMnist)
+    for (const auto& name : cleaning.excluded) data.skipped.push_back({name, "excluded while cleaning"});
+  return data;
 }
 
 std::string fastaiScript(const Project& project, const EjectData& data) {

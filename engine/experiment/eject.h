@@ -12,6 +12,7 @@
 
 #include "engine/core/image_shape.h"
 #include "engine/data/data_block.h"
+#include "engine/data/item_overrides.h"
 #include "engine/project/project.h"
 
 namespace lb {
@@ -22,7 +23,9 @@ struct EjectData {
   std::vector<std::string> vocab;     // the class names (empty for regression)
   ImageShape shape;                   // one item as the model sees it
   std::vector<float> mean, std;       // the normalisation training uses, per channel (0..1 scale)
-  std::vector<SkippedFile> skipped;   // what training leaves out, with the reason
+  std::vector<SkippedFile> skipped;   // what training leaves out, with the reason (the items
+                                      // excluded while cleaning among them)
+  ItemOverrides cleaning;             // the project's cleaning decisions (cleaning_journal.h)
 };
 
 // Loads the project's data as training does (every file decoded once, the unreadable ones listed

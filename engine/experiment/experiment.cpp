@@ -10,6 +10,7 @@
 #include "engine/models/model_builder.h"
 #include "engine/models/simple_cnn.h"
 #include "engine/models/transfer.h"
+#include "engine/project/cleaning_journal.h"
 #include "engine/train/callbacks.h"
 #include "engine/train/checkpoint.h"
 #include "engine/train/batch_pacer.h"
@@ -97,7 +98,9 @@ std::shared_ptr<Metric> targetMetric(TargetKind target) {
 std::string targetMetricName(TargetKind target) { return targetMetric(target)->name(); }
 
 DataLoaders buildProjectData(const Project& p) {
-  DataLoaders data = buildDataLoaders(p.data, p.folder(), p.train.batchSize, p.train.seed);
+  // The cleaning decisions kept with the project are an overlay on its data, wherever it is built.
+  DataLoaders data = buildDataLoaders(p.data, p.folder(), p.train.batchSize, p.train.seed, -1,
+                                      projectOverrides(p));
   const auto device = defaultDevice();
   data.train->to(device);
   data.valid->to(device);
@@ -171,6 +174,7 @@ int Experiment::trainItems() const { return int(m_impl->data.train->items()); }
 int Experiment::validItems() const { return int(m_impl->data.valid->items()); }
 const std::vector<SkippedFile>& Experiment::skippedFiles() const { return m_impl->data.skipped; }
 int Experiment::greyExpanded() const { return m_impl->data.greyExpanded; }
+OverrideCounts Experiment::cleaningCounts() const { return m_impl->data.overrides; }
 int Experiment::batchesPerEpoch() const { return m_impl->data.train->batches(); }
 ImageShape Experiment::inputShape() const { return m_impl->data.shape; }
 int Experiment::outputs() const { return m_impl->data.outputs(); }

@@ -13,6 +13,7 @@
 
 #include "engine/core/image_shape.h"
 #include "engine/data/data_block.h"
+#include "engine/data/item_overrides.h"
 #include "engine/interpret/interpret_types.h"
 #include "engine/project/project.h"
 #include "engine/train/batch_pace.h"
@@ -79,6 +80,8 @@ class Experiment {
   const std::vector<SkippedFile>& skippedFiles() const;
   // Grey images expanded to RGB because others in the data have colour (0 when none were).
   int greyExpanded() const;
+  // What the project's cleaning decisions changed in its data (engine/project/cleaning_journal.h).
+  OverrideCounts cleaningCounts() const;
   int batchesPerEpoch() const;
   long long parameterCount() const;
   ImageShape inputShape() const;  // one item as the model sees it

@@ -132,6 +132,7 @@ std::string DataSummary::sentence() const {
          skipped.front().file + ", " + skipped.front().reason + ")";
   if (greyExpanded > 0)
     s += "; " + countOf(greyExpanded, "grey image") + " read as RGB, as the others have colour";
+  if (!cleaning.sentence().empty()) s += "; " + cleaning.sentence();
   return s;
 }
 
@@ -148,6 +149,7 @@ DataSummary summarizeData(Experiment& experiment, bool measureSpeed) {
   s.modelProblem = experiment.modelProblem();
   s.skipped = experiment.skippedFiles();
   s.greyExpanded = experiment.greyExpanded();
+  s.cleaning = experiment.cleaningCounts();
   if (measureSpeed && s.modelProblem.empty()) s.secondsPerItem = experiment.secondsPerItem();
   return s;
 }

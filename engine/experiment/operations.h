@@ -67,6 +67,7 @@ struct DataSummary {
   double secondsPerItem = 0;
   std::vector<SkippedFile> skipped;  // files left out of both splits, with the reason
   int greyExpanded = 0;              // grey images expanded to RGB, the others having colour
+  OverrideCounts cleaning;           // what the cleaning decisions changed (cleaning_journal.h)
 
   // "60,000 training and 10,000 validation images, 10 classes", then what was left out and
   // expanded: "; 2 files left out (first: a/1.png, an empty file); 3 grey images read as RGB, ...".

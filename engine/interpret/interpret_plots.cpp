@@ -11,6 +11,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "engine/core/palette.h"
+#include "engine/data/csv_table.h"
 #include "engine/interpret/target_reports.h"
 #include "engine/util/atomic_file.h"
 #include "engine/util/axis_ticks.h"
@@ -305,14 +306,6 @@ cv::Mat renderConfusion(const Confusion& cm, const std::vector<std::string>& cla
        kInk, 2);
   verticalText(img, actual, {margin, top + (gridW - as.width) / 2}, 0.7, kInk, 2);
   return img;
-}
-
-// Quoted when a name holds a comma, a quote or a line break, as RFC 4180 asks.
-std::string csvField(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 std::string percent(double fraction) { return fixed(100 * fraction, 1) + "%"; }
