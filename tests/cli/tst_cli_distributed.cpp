@@ -28,12 +28,14 @@ namespace {
 // dropped); the validation set is a sixth as many, 215: odd, so rank 1's share is padded.
 constexpr int kLimit = 1290;
 
-// The example project in `dir` with a model that has no BatchNorm and no dropout (so 2 ranks
+// The Fashion-MNIST example as `new` writes it, in `dir`, with a model that has no BatchNorm and no dropout (so 2 ranks
 // and 1 must agree): Conv2d (8 channels, stride 2), ReLU, Flatten, Linear.
 QString writeProject(const QString& dir) {
-  lb::Project p = lb::loadProject(
-      (lb::test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj"))
-          .toStdString());
+  const QString file = dir + QStringLiteral("/p.lbproj");
+  const Result made = runCli({QStringLiteral("new"), file, QStringLiteral("--example"),
+                              QStringLiteral("fashion-mnist")});
+  if (made.exitCode != 0) qFatal("new failed: %s", qPrintable(made.err));
+  lb::Project p = lb::loadProject(file.toStdString());
   p.model = lb::ModelSpec{};
   p.model.name = "layers";
   auto conv = lb::layerOf(lb::LayerKind::Conv2d);
@@ -43,7 +45,6 @@ QString writeProject(const QString& dir) {
                     lb::layerOf(lb::LayerKind::Linear)};
   p.data.limit = kLimit;
   p.train.epochs = 1;
-  const QString file = dir + QStringLiteral("/p.lbproj");
   lb::saveProject(p, file.toStdString());
   return file;
 }
@@ -52,12 +53,22 @@ QStringList train(const QString& project, const QStringList& more) {
   return QStringList{QStringLiteral("train"), project, QStringLiteral("--json")} + more;
 }
 
-// The model of `project` with the weights of its last checkpoint.
+// The Learner of `project` with its last checkpoint loaded: weights and optimizer state.
 std::unique_ptr<lb::Learner> trained(const QString& project) {
   const lb::Project p = lb::loadProject(project.toStdString());
   auto built = lb::buildLearner(p);
-  lb::loadModelWeights(*built.learner->model(), p.lastCheckpoint());
+  lb::loadCheckpoint(*built.learner, p.lastCheckpoint());
   return std::move(built.learner);
+}
+
+// The largest difference between two lists of tensors, relative to the largest value of `a`.
+double relativeDifference(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  double diff = 0, scale = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff = std::max(diff, (a[i] - b[i]).abs().max().item<double>());
+    scale = std::max(scale, a[i].abs().max().item<double>());
+  }
+  return diff / scale;
 }
 
 // The children of `pid` (the launcher's ranks), each with its RANK.
@@ -103,6 +114,11 @@ void TestCliDistributed::twoRanksReachOneRanksWeights() {
   for (std::size_t i = 0; i < pa.size(); ++i)
     largest = std::max(largest, (pa[i] - pb[i]).abs().max().item<double>());
   QVERIFY2(largest <= 1e-5, qPrintable(QStringLiteral("largest difference %1").arg(largest)));
+  // Adam's step hardly sees a gradient scaled by a constant; its running averages do, so they
+  // check that the summed gradients were divided by the world size.
+  const auto sa = a->optimizer().state(), sb = b->optimizer().state();
+  QVERIFY(relativeDifference(sa.gradAvg, sb.gradAvg) < 1e-4);
+  QVERIFY(relativeDifference(sa.sqrAvg, sb.sqrAvg) < 1e-4);
   // The weights moved: equal because both trained the same way, not because neither trained.
   const auto fresh = lb::buildLearner(lb::loadProject(p1.toStdString()));
   QVERIFY((fresh.learner->model()->parameters()[0] - pa[0]).abs().max().item<double>() > 1e-3);
