@@ -1,12 +1,15 @@
-// learnbench: the GUI. `learnbench [PROJECT] [--train]`; with no project the last project opens
-// (the built-in Fashion-MNIST example on the first start), so the first click can be Train.
+// learnbench: the GUI. `learnbench [PROJECT] [--train] [--lesson NAME] [--presenter]`; with no
+// project the last project opens (the built-in Fashion-MNIST example on the first start), so the
+// first click can be Train.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
 #include <QTimer>
 #include <cstdio>
 
+#include "app/lesson_view.h"
 #include "app/main_window.h"
+#include "app/presenter_mode.h"
 #include "engine/util/runtime.h"
 
 int main(int argc, char* argv[]) {
@@ -37,6 +40,15 @@ int main(int argc, char* argv[]) {
       QStringLiteral("Open File > New project on start, looking at the folder or CSV given as "
                      "the argument when there is one."));
   parser.addOption(newProject);
+  const QCommandLineOption presenter(
+      QStringLiteral("presenter"),
+      QStringLiteral("Open in presenter view: full screen, the pages large (View > Presenter)."));
+  parser.addOption(presenter);
+  const QCommandLineOption lesson(QStringLiteral("lesson"),
+                                  QStringLiteral("Open on the project's lesson of this name, at "
+                                                 "its first step (View > Lesson)."),
+                                  QStringLiteral("name"));
+  parser.addOption(lesson);
   parser.process(app);
   const QStringList pages = {QStringLiteral("data"),    QStringLiteral("model"),
                              QStringLiteral("lr"),      QStringLiteral("train"),
@@ -55,7 +67,16 @@ int main(int argc, char* argv[]) {
   const bool startNew = parser.isSet(newProject);
   const bool opened = args.isEmpty() || startNew ? window.openLastProject()
                                                  : window.openProject(args.first());
-  window.showStep(lb::MainWindow::Step(pageIndex));  // the pages are listed in Step's order
+  // A project with a lesson opens on its first step, unless --page says otherwise.
+  const bool inLesson = parser.isSet(lesson) || window.project().classroom.active();
+  if (!inLesson || parser.isSet(page))
+    window.showStep(lb::MainWindow::Step(pageIndex));  // the pages are listed in Step's order
+  if (parser.isSet(lesson) && !window.lessonView()->showLesson(parser.value(lesson))) {
+    std::fprintf(stderr, "The project has no lesson \"%s\": see View > Lesson for its lessons.\n",
+                 qPrintable(parser.value(lesson)));
+    return 2;
+  }
+  if (parser.isSet(presenter)) window.presenter()->setOn(true);
   window.show();
   if (!opened) {
     // The window still opens; the status line keeps the sentence after the box is closed.

@@ -15,11 +15,13 @@
 #include <QMenuBar>
 #include <QPushButton>
 #include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
+#include <QToolBar>
 #include <QUndoStack>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -28,8 +30,10 @@
 
 #include "app/inspect_page.h"
 #include "app/learning_rate_page.h"
+#include "app/lesson_view.h"
 #include "app/new_project_dialog.h"
 #include "app/page_style.h"
+#include "app/presenter_mode.h"
 #include "app/runs_page.h"
 #include "app/train_page.h"
 #include "app/training_session.h"
@@ -119,9 +123,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     if (row == RunsStep) m_runsPage->refresh();
   });
 
+  // The lesson's banner above the pages; presenter view enlarges both, not the step list.
+  // The pages scroll rather than widen the window past the screen (large zoom, small screen).
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(m_pages);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  m_lessonView = new LessonView(this, m_stepList, m_session);
+  QWidget* content = m_lessonView->wrap(scroll);
+  m_presenter = new PresenterMode(this, content, m_session, [this] { applyZoom(); });
+
   m_mainSplitter = new QSplitter(Qt::Horizontal);
   m_mainSplitter->addWidget(m_stepList);
-  m_mainSplitter->addWidget(m_pages);
+  m_mainSplitter->addWidget(content);
   m_mainSplitter->setStretchFactor(0, 0);
   m_mainSplitter->setStretchFactor(1, 1);
   m_mainSplitter->setChildrenCollapsible(false);
@@ -332,6 +346,10 @@ void MainWindow::createActions() {
   QAction* resetPlot = view->addAction(QStringLiteral("&Reset the plot view"), this,
                                        [this] { m_trainPage->lossPlot()->resetView(); });
   resetPlot->setToolTip(QStringLiteral("Follow the data again (or double-click the plot)"));
+  view->addSeparator();
+  m_presenter->addActions(view);
+  m_lessonView->addActions(view);
+  m_lessonView->toolBar()->addAction(m_presenter->toggleAction());
 }
 
 bool MainWindow::hasProject() const { return m_session->hasProject(); }
@@ -605,6 +623,7 @@ void MainWindow::updateActions() {
   // A run uses the data block and the model as they were when it started.
   m_dataPage->editor()->setEnabled(s.can(Action::EditProject));
   m_modelEditor->setEnabled(s.can(Action::EditProject));
+  m_lessonView->applyLocks();  // after the pages and the lines above enabled the settings
 }
 
 void MainWindow::setStepState(Step step, bool ok, const QString& tooltip) {
@@ -660,12 +679,12 @@ void MainWindow::zoomReset() {
 
 void MainWindow::applyZoom() {
   // One application font for everything: widgets follow it and the plots restyle on FontChange.
-  QFont f = m_baseFont;
-  if (f.pointSizeF() > 0)
-    f.setPointSizeF(m_baseFont.pointSizeF() * m_zoom);
-  else
-    f.setPixelSize(std::max(1, int(m_baseFont.pixelSize() * m_zoom + 0.5)));
-  QApplication::setFont(f);
+  // Presenter view keeps the chrome (steps, menus, toolbar) at the normal size and enlarges the
+  // pages: their container gets a font of its own.
+  const QFont chrome = scaledFont(m_baseFont, m_presenter->isOn() ? 1.0 : m_zoom);
+  QApplication::setFont(chrome);
+  const QFont f = scaledFont(m_baseFont, m_presenter->contentScale(m_zoom, m_baseFont));
+  m_mainSplitter->widget(1)->setFont(f);  // the pages and the lesson's banner
 
   // The explicitly styled fonts do not follow the application font: recompute them. Pages mark
   // their titles and primary buttons (app/page_style.h).
@@ -686,10 +705,14 @@ void MainWindow::applyZoom() {
   if (title.pointSizeF() > 0) title.setPointSizeF(f.pointSizeF() * 1.4);
   for (QLabel* label : findChildren<QLabel*>())
     if (label->property(kTitleProperty).toBool()) label->setFont(title);
-  QFont steps = f;
-  if (steps.pointSizeF() > 0) steps.setPointSizeF(f.pointSizeF() * 1.1);
+  const QFont steps = scaledFont(chrome, 1.1);
   m_stepList->setFont(steps);
   m_stepList->setIconSize(QSize(1, 1) * QFontMetrics(steps).height());
+  // Wide enough for the longest step's name with its icon: nothing truncated at any zoom.
+  int widest = 0;
+  for (int row = 0; row < m_stepList->count(); ++row)
+    widest = std::max(widest, QFontMetrics(steps).horizontalAdvance(m_stepList->item(row)->text()));
+  m_stepList->setMinimumWidth(widest + QFontMetrics(steps).height() * 3);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -716,7 +739,10 @@ void MainWindow::saveSettings() const {
 
 void MainWindow::restoreSettings() {
   QSettings settings;
-  if (!restoreGeometry(settings.value(kGeometryKey).toByteArray())) {
+  if (restoreGeometry(settings.value(kGeometryKey).toByteArray())) {
+    // Saved on a larger screen: keep the window on this one.
+    if (screen() && !isMaximized()) setGeometry(fitInside(geometry(), screen()->availableGeometry()));
+  } else {
     // First start: most of the screen, so the plot is large enough to read from a distance.
     const QSize screen = this->screen() ? this->screen()->availableSize() : QSize(1280, 800);
     resize(std::max(900, int(screen.width() * 0.85)), std::max(640, int(screen.height() * 0.85)));

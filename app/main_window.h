@@ -23,6 +23,8 @@ namespace lb {
 class DataBlockPage;
 class ExportPage;
 class InspectPage;
+class LessonView;
+class PresenterMode;
 class LearningRatePage;
 class RunsPage;
 class NewProjectDialog;
@@ -74,6 +76,9 @@ class MainWindow : public QMainWindow {
   TrainingWorker* trainingWorker() const;
   QString statusText() const;
   double zoom() const { return m_zoom; }
+  // The project's lessons (app/lesson_view.h) and presenter view (app/presenter_mode.h).
+  LessonView* lessonView() const { return m_lessonView; }
+  PresenterMode* presenter() const { return m_presenter; }
   void showStep(Step step);
 
  public Q_SLOTS:
@@ -140,6 +145,8 @@ class MainWindow : public QMainWindow {
   RunsPage* m_runsPage = nullptr;
   InspectPage* m_inspectPage = nullptr;
   ExportPage* m_exportPage = nullptr;
+  LessonView* m_lessonView = nullptr;
+  PresenterMode* m_presenter = nullptr;
 
   QAction* m_openAction = nullptr;
   QAction* m_newAction = nullptr;

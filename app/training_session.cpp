@@ -160,6 +160,15 @@ void TrainingSession::setPreviewCheck(bool ok, const QString& problem) {
   Q_EMIT stateChanged();
 }
 
+void TrainingSession::setClassroom(const Classroom& classroom) {
+  if (!m_state.hasProject || classroom == m_project.classroom) return;
+  const bool lessonsEdited = !(classroom.lessons == m_project.classroom.lessons);
+  m_project.classroom = classroom;
+  if (isExample() && !lessonsEdited) return;
+  leaveExample();
+  Q_EMIT projectEdited();
+}
+
 void TrainingSession::setModelCheck(bool ok, const QString& problem) {
   m_state.modelProblem = ok ? QString() : problem;
   // A model that fits is built again on the worker: its parameters and time estimate change.

@@ -40,6 +40,10 @@ class TrainingSession : public QObject {
   void setLearningRate(double lr);  // the finder's choice; trainSettingsChanged tells the spins
   void setDataBlock(const DataBlockSpec& spec);
   void setModel(const ModelSpec& spec);
+  // Lessons, the lesson shown and presenter view, kept with the project. Choosing a lesson or
+  // the view on the built-in example is not an edit of it (it stays the example); any other
+  // change is.
+  void setClassroom(const Classroom& classroom);
   // The editors' latest checks: an edit that checks out reloads the data on the worker.
   void setPreviewCheck(bool ok, const QString& problem);
   void setModelCheck(bool ok, const QString& problem);

@@ -264,6 +264,7 @@ int main(int argc, char** argv) {
       {"Learnbench, PNG folder (automatic)", [&] { return engineEpoch(png); }, {}},
       {"Learnbench, PNG folder, streamed (cacheMb 0)", [&] { return engineEpoch(streamed); }, {}},
   };
+  rows[0].run();  // warms up the allocator and the thread team, for every row alike
   for (int r = 0; r < o.repeats; ++r)
     for (auto& row : rows) row.runs.push_back(row.run());
   auto med = [](const Row& row, double Figures::*field) {

@@ -144,6 +144,7 @@ TopLossesView::TopLossesView(QWidget* parent) : QWidget(parent) {
   m_actual->setToolTip(QStringLiteral("Show only the items of this actual class"));
   m_predicted->setToolTip(QStringLiteral("Show only the items predicted as this class"));
   m_gradCam = new QCheckBox(QStringLiteral("Grad-CAM"));
+  m_gradCam->setObjectName(QStringLiteral("gradCamBox"));  // lessons may hide it
   m_gradCam->setToolTip(QStringLiteral(
       "Overlay the regions that drove each prediction: bright where they mattered most"));
   m_gradCamLegend = new QWidget;
