@@ -10,6 +10,9 @@
 #include "app/lesson_view.h"
 #include "app/main_window.h"
 #include "app/presenter_mode.h"
+#include "app/replay_view.h"
+#include "app/training_session.h"
+#include "engine/util/error.h"
 #include "engine/util/runtime.h"
 
 int main(int argc, char* argv[]) {
@@ -49,6 +52,12 @@ int main(int argc, char* argv[]) {
                                                  "its first step (View > Lesson)."),
                                   QStringLiteral("name"));
   parser.addOption(lesson);
+  const QCommandLineOption replay(
+      QStringLiteral("replay"),
+      QStringLiteral("Open the replay of a finished run of the project (its id or name), epoch "
+                     "by epoch, over the window."),
+      QStringLiteral("run"));
+  parser.addOption(replay);
   parser.process(app);
   const QStringList pages = {QStringLiteral("data"),    QStringLiteral("model"),
                              QStringLiteral("lr"),      QStringLiteral("train"),
@@ -78,6 +87,19 @@ int main(int argc, char* argv[]) {
   }
   if (parser.isSet(presenter)) window.presenter()->setOn(true);
   window.show();
+  if (opened && parser.isSet(replay)) {
+    QString why;
+    try {
+      const lb::Project runs = window.session()->runProject();
+      lb::openReplay(runs, lb::findRun(runs, parser.value(replay).toStdString()), &window, &why);
+    } catch (const std::exception& e) {
+      why = QString::fromStdString(lb::userMessage(e));
+    }
+    if (!why.isEmpty()) {
+      std::fprintf(stderr, "%s\n", qPrintable(why));
+      return 2;
+    }
+  }
   if (!opened) {
     // The window still opens; the status line keeps the sentence after the box is closed.
     auto* box = new QMessageBox(QMessageBox::Warning, QStringLiteral("Learnbench"),

@@ -22,6 +22,7 @@
 #include "widgets/qcustomplot_include.h"
 #include "widgets/text_format.h"
 
+#include "app/replay_view.h"
 namespace lb {
 
 namespace {
@@ -118,6 +119,19 @@ RunsPage::RunsPage(TrainingSession* session, QWidget* parent)
   // Beside the plot: the comparison of two runs, or what to do to get one.
   m_side = new QStackedWidget;
   auto* hint = wrappedLabel(QStringLiteral(
+  auto* replayButton = addButton(QStringLiteral("Replay..."),
+                                 QStringLiteral("Scrub the selected run epoch by epoch: its loss, "
+                                                "confusion matrix, top losses and Grad-CAM"),
+                                 "replayButton");
+  connect(replayButton, &QPushButton::clicked, this, [this] {
+    const std::vector<int> picked = selectedRuns();
+    QString why;
+    if (picked.size() != 1)
+      why = QStringLiteral("Select one run to replay");
+    else
+      openReplay(m_session->runProject(), m_runs[std::size_t(picked.front())], this, &why);
+    if (!why.isEmpty()) Q_EMIT statusMessage(why);
+  });
       "Select two runs (Ctrl+click) and press Compare to see what differs between them and "
       "which validation images the second one fixed and broke."));
   hint->setAlignment(Qt::AlignCenter);

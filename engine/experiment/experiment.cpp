@@ -315,6 +315,29 @@ Interpretation Experiment::interpret(int k, const std::filesystem::path& checkpo
                                          m_impl->data.stats));
 }
 
+std::vector<Image8> Experiment::validImages(const std::vector<long>& indices) {
+  Learner& learn = learner();
+  for (long i : indices)
+    if (i < 0 || i >= long(learn.validLoader().items()))
+      throw Error("There is no validation item " + std::to_string(i + 1) + ": the validation set "
+                  "holds " + std::to_string(learn.validLoader().items()) + ".");
+  std::vector<Image8> out;
+  const torch::Tensor inputs = validationInputs(learn, indices);
+  for (std::size_t i = 0; i < indices.size(); ++i)
+    out.push_back(toImage8(inputs[long(i)], m_impl->data.stats));
+  return out;
+}
+
+HeatMap Experiment::gradCamOf(long index, int classIndex,
+                              const std::filesystem::path& checkpoint) {
+  useThreads(m_impl->project.train.threads);
+  Learner& learn = learner();
+  validImages({index});  // the index check, with its sentence
+  loadModelWeights(*learn.model(), requireCheckpoint(project(), checkpoint));
+  const torch::Tensor input = validationInputs(learn, {index});
+  return toHeatMap(gradCam(learn.model(), input[0].unsqueeze(0).to(defaultDevice()), classIndex));
+}
+
 Interpretation Experiment::withValidNames(Interpretation in) const {
   if (m_impl->data.validNames.size() == std::size_t(in.validItems))
     in.validNames = m_impl->data.validNames;

@@ -110,6 +110,14 @@ class Experiment {
   Interpretation interpret(int k, const std::filesystem::path& checkpoint = {},
                            const ItemFilter& filter = {});
 
+  // The validation items at `indices` as loaded, for views of stored predictions (a replay).
+  // Throws lb::Error for an index outside the validation set.
+  std::vector<Image8> validImages(const std::vector<long>& indices);
+  // Grad-CAM of validation item `index` for class `classIndex`, with the weights of
+  // `checkpoint` (they stay loaded). Throws lb::Error when the checkpoint is missing, damaged
+  // or does not fit the model, or the index is outside the validation set.
+  HeatMap gradCamOf(long index, int classIndex, const std::filesystem::path& checkpoint);
+
  private:
   // The validation items' file names added, when the data block knows them.
   Interpretation withValidNames(Interpretation in) const;

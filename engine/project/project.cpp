@@ -133,13 +133,16 @@ Project parseProject(const std::string& text, const std::filesystem::path& file)
   static_cast<ModelSpec&>(p.model) = modelSpecFromJson(top.object("model"), file.string(), p.model);
 
   FieldReader train(top.object("train"), "train", file.string(),
-                    {"epochs", "lr", "batchSize", "seed", "threads", "mixedPrecision"});
+                    {"epochs", "lr", "batchSize", "seed", "threads", "mixedPrecision",
+                     "epochCheckpoints"});
   p.train.epochs = train.integer("epochs", p.train.epochs, 1, kMaxEpochs);
   p.train.lr = train.positive("lr", p.train.lr);
   p.train.batchSize = train.integer("batchSize", p.train.batchSize, 1, kMaxBatchSize);
   p.train.seed = static_cast<std::uint64_t>(train.integer("seed", int(p.train.seed), 0, kMaxSeed));
   p.train.threads = train.integer("threads", p.train.threads, 0, kMaxThreads);
   p.train.mixedPrecision = train.boolean("mixedPrecision", p.train.mixedPrecision);
+  p.train.epochCheckpoints =
+      train.integer("epochCheckpoints", p.train.epochCheckpoints, 0, kMaxEpochs);
   p.runs = runsFromJson(top, file.string());
   p.classroom = classroomFromJson(top.find("lessons"), top.find("view"), file.string());
   return p;
@@ -165,6 +168,7 @@ std::string projectToJson(const Project& p) {
   root["train"] = {{"epochs", p.train.epochs},         {"lr", p.train.lr},
                    {"batchSize", p.train.batchSize},   {"seed", p.train.seed},
                    {"threads", p.train.threads}, {"mixedPrecision", p.train.mixedPrecision}};
+  if (p.train.epochCheckpoints > 0) root["train"]["epochCheckpoints"] = p.train.epochCheckpoints;
   if (!p.runs.empty()) root["runs"] = runsToJson(p.runs);
   classroomToJson(p.classroom, root);
   return root.dump(2) + "\n";

@@ -37,6 +37,9 @@ struct TrainSettings {
   std::uint64_t seed = 42;
   int threads = 0;  // intra-op threads; 0 = one per core
   bool mixedPrecision = false;  // autocast + loss scaling, on CUDA (fastai's to_fp16)
+  // Checkpoints of the latest N epochs a run keeps for its replay (run_store.h), 0 for none: each
+  // costs the model's size on disk (the example's default CNN: 2.6 MB an epoch).
+  int epochCheckpoints = 0;
 };
 
 // One training run, as the project's history keeps it: when, with what settings, and how each

@@ -129,6 +129,8 @@ std::string gunzip(const fs::path& file) {
   return text;
 }
 
+std::string epochCheckpointFile(int epoch) { return "epoch-" + std::to_string(epoch + 1) + ".pt"; }
+
 std::string predictionFile(int epoch) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "epoch-%03d.csv.gz", epoch + 1);
@@ -269,6 +271,10 @@ void RunWriter::addPredictions(int epoch, const Interpretation& in, const fs::pa
   if (fs::exists(checkpoint, ec)) {
     linkOrCopy(checkpoint, m_folder / "checkpoints" / "last.pt");
     if (best) linkOrCopy(checkpoint, m_folder / "checkpoints" / "best.pt");
+    if (const int keep = m_project.train.epochCheckpoints; keep > 0) {
+      linkOrCopy(checkpoint, m_folder / "checkpoints" / epochCheckpointFile(epoch));
+      if (epoch >= keep) fs::remove(m_folder / "checkpoints" / epochCheckpointFile(epoch - keep), ec);
+    }
   }
 }
 
@@ -317,6 +323,12 @@ std::vector<StoredBatch> loadBatches(const StoredRun& run) {
                        row[7]});
   }
   return batches;
+}
+
+fs::path epochCheckpoint(const StoredRun& run, int epoch) {
+  const fs::path file = run.folder / "checkpoints" / epochCheckpointFile(epoch);
+  std::error_code ec;
+  return fs::exists(file, ec) ? file : fs::path();
 }
 
 std::vector<StoredPrediction> loadPredictions(const StoredRun& run, int epoch) {

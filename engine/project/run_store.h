@@ -9,6 +9,8 @@
 //                      loss (regression: values), enough to rebuild that epoch's confusion matrix
 //                      and top losses without the model
 //   checkpoints/last.pt, best.pt (by valid loss), hard links to the project's checkpoint files
+//   checkpoints/epoch-N.pt  the latest train.epochCheckpoints epochs' own, for a replay: each
+//                      costs the model's size (every epoch writes a new file)
 // RunWriter writes a run as it trains (on the training thread); listRuns and loadRun read them.
 // Files are written atomically or appended line by line; every failure is an lb::Error.
 #include <cstdio>
@@ -85,7 +87,8 @@ class RunWriter {
   void addBatch(const BatchProgress& batch);
   void addEpoch(const EpochResult& epoch);
   // The epoch's validation predictions (Interpretation::items); its checkpoint is on disk now,
-  // so `checkpoint` is linked as the run's last.pt, and as best.pt when `best`.
+  // so `checkpoint` is linked as the run's last.pt, as best.pt when `best`, and as epoch-N.pt
+  // when the project keeps epoch checkpoints (the oldest beyond train.epochCheckpoints removed).
   void addPredictions(int epoch, const Interpretation& interpretation,
                       const std::filesystem::path& checkpoint, bool best);
   void finish(const std::string& status, double seconds);
@@ -108,6 +111,8 @@ std::vector<StoredBatch> loadBatches(const StoredRun& run);
 // The predictions after `epoch` (0-based); the last epoch's when epoch < 0. Throws lb::Error
 // when the run kept none for it.
 std::vector<StoredPrediction> loadPredictions(const StoredRun& run, int epoch = -1);
+// The checkpoint the run kept after `epoch` (0-based); empty when it kept none for it.
+std::filesystem::path epochCheckpoint(const StoredRun& run, int epoch);
 // Renames or notes a run (run.json rewritten atomically).
 void describeRun(const StoredRun& run, const std::string& name, const std::string& note);
 // Moves a run aside (runs/.deleted/<id>), so it can be restored; restoreRun moves it back.
