@@ -114,8 +114,8 @@ void TestCliDistributed::twoRanksReachOneRanksWeights() {
   for (std::size_t i = 0; i < pa.size(); ++i)
     largest = std::max(largest, (pa[i] - pb[i]).abs().max().item<double>());
   QVERIFY2(largest <= 1e-5, qPrintable(QStringLiteral("largest difference %1").arg(largest)));
-  // Adam's step hardly sees a gradient scaled by a constant; its running averages do, so they
-  // check that the summed gradients were divided by the world size.
+  // The optimizer's running averages compare the gradients themselves (summed over the ranks
+  // and divided by the world size), not only the steps Adam took with them.
   const auto sa = a->optimizer().state(), sb = b->optimizer().state();
   QVERIFY(relativeDifference(sa.gradAvg, sb.gradAvg) < 1e-4);
   QVERIFY(relativeDifference(sa.sqrAvg, sb.sqrAvg) < 1e-4);
