@@ -277,16 +277,26 @@ void ConfusionMatrixView::colourTexts() {
 
 void ConfusionMatrixView::showTextsThatFit() {
   if (m_texts.isEmpty()) return;
-  const QFontMetrics fm(font());
-  int widest = 0;
+  const QFont f = font();
+  const QFontMetrics fm(f);
+  int widest = 1;
   for (QCPItemText* t : std::as_const(m_texts))
     widest = std::max(widest, fm.horizontalAdvance(t->text()));
   const double cellWidth =
       std::abs(m_plot->xAxis->coordToPixel(1) - m_plot->xAxis->coordToPixel(0));
   const double cellHeight =
       std::abs(m_plot->yAxis->coordToPixel(1) - m_plot->yAxis->coordToPixel(0));
-  const bool fits = cellWidth >= widest + 4 && cellHeight >= fm.height();
-  for (QCPItemText* t : std::as_const(m_texts)) t->setVisible(fits);
+  // A large zoom or presenter view grows the font faster than the cells: the counts shrink to
+  // fit them, down to kMinCountPixels; below that only the colours show.
+  constexpr double kMinCountPixels = 9;
+  const double scale = std::min({1.0, (cellWidth - 4) / widest, cellHeight / fm.height()});
+  const double pixels = QFontInfo(f).pixelSize() * scale;
+  QFont cell = f;
+  cell.setPixelSize(std::max(1, int(pixels)));
+  for (QCPItemText* t : std::as_const(m_texts)) {
+    t->setFont(scale < 1 ? cell : f);
+    t->setVisible(pixels >= kMinCountPixels);
+  }
 }
 
 bool ConfusionMatrixView::countsShown() const {
