@@ -87,6 +87,17 @@ commands:
         of each): a row per run with the settings that differ between runs; --compare prints
         two runs' settings diff, metric diff and how many validation images B fixed and broke;
         --plot overlays their loss curves (A and B are run ids or names)
+  suspects PROJECT [--k FOLDS] [--epochs N] [--top N] [--json]
+        the items whose label is most likely wrong, highest score first: score = 1 - the
+        probability given to the label by a model that did not train on the item (k-fold over
+        the training items, FOLDS (5) models of N (1) epochs; the latest checkpoint for the
+        validation items); --json: one object per item (path, split, label, predicted, score)
+  clean PROJECT (--relabel ITEM CLASS | --exclude ITEM | --keep ITEM | --undo | --redo |
+        --apply | --undo-apply) [--json]
+        one cleaning decision, kept in NAME.learnbench/cleaning.csv and applied as an overlay
+        by training, export and eject (the files stay where they are); --apply moves excluded
+        files into a folder beside the data and relabelled ones into their class folder, with
+        a log that --undo-apply moves them back from
   help  show this text
 
 Every command prints a table by default and one JSON object per line with --json.
@@ -359,6 +370,8 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     if (command == "predict") return runPredict(args, out, err);
     if (command == "eject") return runEject(args, out);
     if (command == "runs") return runRuns(args, out, err);
+    if (command == "suspects") return runSuspects(args, out, err, stopRequested);
+    if (command == "clean") return runClean(args, out);
     err << "Unknown command \"" << command << "\": see learnbench-cli help.\n";
     return 2;
   } catch (const std::invalid_argument& e) {

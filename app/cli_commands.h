@@ -3,6 +3,7 @@
 // std::invalid_argument with a sentence, which runCli turns into exit code 2), and the commands
 // that live in their own files. No torch, no Qt.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -116,5 +117,12 @@ int runPredict(const std::vector<std::string>& args, std::ostream& out, std::ost
 // as a fastai 2.7 script.
 int runEject(const std::vector<std::string>& args, std::ostream& out);
 int runRuns(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// learnbench-cli suspects PROJECT [--k FOLDS] [--epochs N] [--top N] [--json]
+// (app/cli_suspects.cpp) and clean PROJECT (--relabel ITEM CLASS | --exclude ITEM | --keep ITEM |
+// --undo | --redo | --apply | --undo-apply) [--json] (app/cli_clean.cpp).
+int runSuspects(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+                const std::atomic<bool>* stopRequested);
+int runClean(const std::vector<std::string>& args, std::ostream& out);
 
 }  // namespace lb

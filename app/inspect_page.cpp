@@ -46,6 +46,13 @@ InspectPage::InspectPage(TrainingSession* session, QWidget* parent)
   m_showAllButton->hide();
   connect(m_showAllButton, &QPushButton::clicked, this, [this] { inspectCell(-1, -1); });
   row->addWidget(m_showAllButton);
+  // The top losses are where wrong labels show; the Clean labels step ranks them all.
+  auto* clean = new QPushButton(QStringLiteral("Clean these labels…"));
+  clean->setObjectName(QStringLiteral("cleanLabelsButton"));
+  clean->setToolTip(QStringLiteral("Find the images whose label is most likely wrong (of the "
+                                   "class of the cell shown, if any), and fix them"));
+  connect(clean, &QPushButton::clicked, this, [this] { Q_EMIT cleanLabels(m_filter.actual); });
+  row->addWidget(clean);
   row->addWidget(m_refreshButton);
   layout->addLayout(row);
 

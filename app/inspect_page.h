@@ -38,6 +38,8 @@ class InspectPage : public QWidget {
  Q_SIGNALS:
   // What the page shows, in words, for the step list: `ok` false when there is nothing to show.
   void stepState(bool ok, const QString& text);
+  // "Clean these labels": the Clean labels step, on `actualClass` (-1: all classes).
+  void cleanLabels(int actualClass);
 
  private:
   void onInterpreted(const Interpretation& result);

@@ -35,7 +35,7 @@ int main(int argc, char* argv[]) {
   parser.addOption(train);
   const QCommandLineOption page(QStringLiteral("page"),
                                 QStringLiteral("The page to open on: data, model, lr, train, "
-                                               "runs, inspect or export."),
+                                               "runs, inspect, export or suspects."),
                                 QStringLiteral("page"), QStringLiteral("train"));
   parser.addOption(page);
   const QCommandLineOption newProject(
@@ -62,7 +62,7 @@ int main(int argc, char* argv[]) {
   const QStringList pages = {QStringLiteral("data"),    QStringLiteral("model"),
                              QStringLiteral("lr"),      QStringLiteral("train"),
                              QStringLiteral("runs"),    QStringLiteral("inspect"),
-                             QStringLiteral("export")};
+                             QStringLiteral("export"),  QStringLiteral("suspects")};
   const int pageIndex = pages.indexOf(parser.value(page).toLower());
   if (pageIndex < 0) {
     std::fprintf(stderr, "There is no page \"%s\": name one of %s.\n",

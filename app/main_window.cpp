@@ -19,6 +19,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QTimer>
 #include <QStatusBar>
 #include <QStyle>
 #include <QToolBar>
@@ -29,6 +30,7 @@
 #include <exception>
 
 #include "app/inspect_page.h"
+#include "app/suspects_page.h"
 #include "app/learning_rate_page.h"
 #include "app/lesson_view.h"
 #include "app/new_project_dialog.h"
@@ -89,7 +91,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   const QString steps[] = {QStringLiteral("Data"),          QStringLiteral("Model"),
                            QStringLiteral("Learning rate"), QStringLiteral("Train"),
                            QStringLiteral("Runs"),          QStringLiteral("Inspect"),
-                           QStringLiteral("Export")};
+                           QStringLiteral("Export"),        QStringLiteral("Clean labels")};
   const QString stepTips[] = {
       QStringLiteral("Where the images come from and how they are labelled"),
       QStringLiteral("The network that learns from them"),
@@ -97,7 +99,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
       QStringLiteral("Fit the model and watch the loss"),
       QStringLiteral("Every run kept: compare their curves, settings and mistakes"),
       QStringLiteral("See what the model gets wrong: top losses and the confusion matrix"),
-      QStringLiteral("Save the trained model and try it on an image")};
+      QStringLiteral("Save the trained model and try it on an image"),
+      QStringLiteral("Find the images whose label is most likely wrong; keep, relabel or exclude them")};
   for (int i = 0; i < int(std::size(steps)); ++i) {
     auto* item = new QListWidgetItem(blankIcon(), steps[i], m_stepList);
     item->setToolTip(stepTips[i]);
@@ -117,11 +120,25 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_pages->addWidget(m_runsPage);
   m_pages->addWidget(m_inspectPage);
   m_pages->addWidget(createExportPage());
+  m_suspectsPage = new SuspectsPage(m_session);
+  m_pages->addWidget(m_suspectsPage);
   connect(m_stepList, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
   connect(m_stepList, &QListWidget::currentRowChanged, this, [this](int row) {
     if (row == InspectStep) m_inspectPage->inspectTrainedModel();
     if (row == RunsStep) m_runsPage->refresh();
+    if (row == SuspectsStep) m_suspectsPage->showSuspects(-1);
   });
+  // Inspect's "Clean these labels" opens the step on the class it shows.
+  connect(m_inspectPage, &InspectPage::cleanLabels, this, [this](int actualClass) {
+    m_stepList->setCurrentRow(SuspectsStep);
+    m_suspectsPage->showSuspects(actualClass);
+  });
+  // Decisions change the data: load it again once the user pauses, so counts stay true.
+  auto* reloadSoon = new QTimer(this);
+  reloadSoon->setSingleShot(true);
+  reloadSoon->setInterval(1500);
+  connect(reloadSoon, &QTimer::timeout, m_session, [this] { m_session->reloadData(); });
+  connect(m_suspectsPage, &SuspectsPage::decisionsChanged, reloadSoon, qOverload<>(&QTimer::start));
 
   // The lesson's banner above the pages; presenter view enlarges both, not the step list.
   // The pages scroll rather than widen the window past the screen (large zoom, small screen).
@@ -405,6 +422,11 @@ void MainWindow::onProjectChanged() {
 
 void MainWindow::onDataReady(const DataSummary& summary) {
   m_modelEditor->setInput(summary.inputShape, summary.outputs);
+  m_dataPage->setCleaningNote(
+      summary.cleaning.sentence().empty()
+          ? QString()
+          : QStringLiteral("Cleaning: %1 (Clean labels step; the files are unchanged).")
+                .arg(QString::fromStdString(summary.cleaning.sentence())));
   const QString sentence = QString::fromStdString(summary.sentence());
   if (m_session->state().run == RunKind::Training)
     setStatus(QStringLiteral("Training on %1").arg(sentence));

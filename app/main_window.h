@@ -21,6 +21,7 @@ class QStackedWidget;
 namespace lb {
 
 class DataBlockPage;
+class SuspectsPage;
 class ExportPage;
 class InspectPage;
 class LessonView;
@@ -37,7 +38,10 @@ struct DataSummary;
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum Step { DataStep, ModelStep, LearningRateStep, TrainStep, RunsStep, InspectStep, ExportStep };
+  enum Step {
+    DataStep, ModelStep, LearningRateStep, TrainStep, RunsStep, InspectStep, ExportStep,
+    SuspectsStep  // Clean labels: reached from Inspect's top losses and confusion cells too
+  };
 
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -139,6 +143,7 @@ class MainWindow : public QMainWindow {
 
   QLabel* m_dataSummary = nullptr;  // what loading the data found, or why it failed
   DataBlockPage* m_dataPage = nullptr;
+  SuspectsPage* m_suspectsPage = nullptr;
   ModelEditor* m_modelEditor = nullptr;
   LearningRatePage* m_lrPage = nullptr;
   TrainPage* m_trainPage = nullptr;

@@ -238,7 +238,8 @@ void TrainingSession::reload() {
   Q_EMIT dataLoading();
   Q_EMIT stateChanged();
   TrainingWorker* worker = m_worker;
-  const Project project = m_project;
+  // As runs see it: its run folder keeps the cleaning decisions the data is loaded with.
+  const Project project = runProject();
   QMetaObject::invokeMethod(
       m_worker, [worker, project] { worker->load(project); }, Qt::QueuedConnection);
 }
@@ -392,6 +393,12 @@ void TrainingSession::onRunEnded() {
   m_state.run = RunKind::None;
   m_state.paused = m_state.stopping = m_state.stepping = false;
   Q_EMIT stateChanged();
+}
+
+bool TrainingSession::reloadData() {
+  if (!m_state.hasProject || m_state.busy()) return false;
+  reload();
+  return true;
 }
 
 }  // namespace lb

@@ -72,6 +72,8 @@ class TrainingSession : public QObject {
 
   // Requests. Each returns false, doing nothing, when blockedReason() refuses it.
   bool train();  // with topLosses() tiles after every epoch
+  // Loads the project's data again (its cleaning decisions changed); refused while busy.
+  bool reloadData();
   bool findLearningRate();
   bool inspect(const ItemFilter& filter = {});
   bool stop();  // the run or the finder, within one batch

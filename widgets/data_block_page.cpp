@@ -1,5 +1,8 @@
 #include "widgets/data_block_page.h"
 
+#include <QLabel>
+#include <QVBoxLayout>
+
 #include <QEventLoop>
 #include <QHBoxLayout>
 #include <QSplitter>
@@ -40,9 +43,16 @@ DataBlockPage::DataBlockPage(QWidget* parent) : QWidget(parent) {
   m_splitter->setStretchFactor(0, 2);
   m_splitter->setStretchFactor(1, 3);
   m_splitter->setChildrenCollapsible(false);
-  auto* layout = new QHBoxLayout(this);
+  // What the cleaning decisions change, above everything: the data trained on is not the folder's.
+  m_cleaning = new QLabel;
+  m_cleaning->setObjectName(QStringLiteral("cleaningCounts"));
+  m_cleaning->setWordWrap(true);
+  m_cleaning->setVisible(false);
+  m_cleaning->setStyleSheet(QStringLiteral("QLabel { padding: 6px; border: 1px solid palette(mid); }"));
+  auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(m_splitter);
+  layout->addWidget(m_cleaning);
+  layout->addWidget(m_splitter, 1);
 
   m_debounce = new QTimer(this);
   m_debounce->setSingleShot(true);
@@ -60,6 +70,11 @@ void DataBlockPage::setSpec(const DataBlockSpec& spec, const QString& baseDir) {
 }
 
 DataBlockSpec DataBlockPage::spec() const { return m_editor->spec(); }
+
+void DataBlockPage::setCleaningNote(const QString& note) {
+  m_cleaning->setText(note);
+  m_cleaning->setVisible(!note.isEmpty());
+}
 
 bool DataBlockPage::isPreviewPending() const { return m_debounce->isActive() || m_job.isPending(); }
 

@@ -10,6 +10,7 @@
 #include "engine/data/data_preview.h"
 #include "widgets/latest_job.h"
 
+class QLabel;
 class QSplitter;
 class QTimer;
 
@@ -27,6 +28,9 @@ class DataBlockPage : public QWidget {
   // Shows `spec` (relative paths against `baseDir`) and previews it at once; emits no specEdited.
   void setSpec(const DataBlockSpec& spec, const QString& baseDir);
   DataBlockSpec spec() const;
+  // A line above the page on what the cleaning decisions change in the data ("3 items excluded
+  // and 5 items relabelled while cleaning"); hidden when empty.
+  void setCleaningNote(const QString& note);
   void setPreviewOptions(const PreviewOptions& options) { m_options = options; }
 
   DataBlockEditor* editor() const { return m_editor; }
@@ -53,6 +57,7 @@ class DataBlockPage : public QWidget {
   DataBlockEditor* m_editor = nullptr;
   DataPreviewView* m_view = nullptr;
   QSplitter* m_splitter = nullptr;
+  QLabel* m_cleaning = nullptr;
   QTimer* m_debounce = nullptr;
   PreviewOptions m_options;
   DataPreview m_preview;

@@ -193,6 +193,8 @@ void writeSuspects(const Project& project, const SuspectReport& report) {
     }
     out += "\n";
   }
+  std::error_code ec;  // a project never trained has no run folder yet
+  fs::create_directories(suspectsFile(project).parent_path(), ec);
   writeFileAtomically(suspectsFile(project), out, "list of suspects");
 }
 
