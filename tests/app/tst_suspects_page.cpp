@@ -53,11 +53,14 @@ class TestSuspectsPage : public QObject {
     SuspectsPage page(&session);
     page.resize(1100, 760);
     page.show();
+    page.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&page));  // shortcuts answer in the active window
     page.setConfirmValidation(false);
     page.showSuspects();
     QListWidget* list = page.list();
     QCOMPARE(list->count(), 4);
     QCOMPARE(list->currentRow(), 0);
+    list->setFocus();
     CleaningJournal journal(cleaningJournalFile(session.runProject()));
 
     QSignalSpy changed(&page, &SuspectsPage::decisionsChanged);
