@@ -147,6 +147,8 @@ void badge(cv::Mat& img, cv::Point c, bool wrong) {
 
 cv::Mat renderTopLosses(const Interpretation& in, bool gradCam) {
   const std::size_t n = in.topLosses.size();
+  if (gradCam && in.gradCams.empty() && n > 0)
+    throw Error("Grad-CAM needs a model with convolution layers, whose outputs are feature maps.");
   if (in.images.size() != n || (gradCam && in.gradCams.size() != n))
     throw Error("The interpretation has not one image (and Grad-CAM map) per top loss.");
 

@@ -4,6 +4,7 @@
 #include <torch/csrc/autograd/InferenceMode.h>
 #include <torch/nn/functional/upsampling.h>
 #include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/conv.h>
 
 #include <algorithm>
 #include <numeric>
@@ -146,6 +147,12 @@ std::vector<ConfusedPair> mostConfused(const Confusion& cm, long minCount) {
   std::stable_sort(out.begin(), out.end(),
                    [](const ConfusedPair& a, const ConfusedPair& b) { return a.count > b.count; });
   return out;
+}
+
+bool hasConvolution(torch::nn::Sequential& model) {
+  for (const auto& m : model->modules(/*include_self=*/false))
+    if (m->as<torch::nn::Conv2d>()) return true;
+  return false;
 }
 
 torch::Tensor gradCam(torch::nn::Sequential& model, const torch::Tensor& image, int classIndex) {
@@ -309,9 +316,12 @@ Interpretation interpretPredictions(Learner& learn, const Predictions& preds,
   for (const TopLoss& t : out.topLosses) shown.push_back(t.index);
   auto [images, inputs] = imagesOf(shown);
   out.images = std::move(images);
-  for (std::size_t i = 0; i < shown.size(); ++i)
-    out.gradCams.push_back(toHeatMap(
-        gradCam(learn.model(), inputs[long(i)].unsqueeze(0), out.topLosses[i].predicted)));
+  // A model without convolutions (a plain MLP) has no feature map to explain: no Grad-CAM
+  // rather than a failed training or interpretation.
+  if (hasConvolution(learn.model()))
+    for (std::size_t i = 0; i < shown.size(); ++i)
+      out.gradCams.push_back(toHeatMap(
+          gradCam(learn.model(), inputs[long(i)].unsqueeze(0), out.topLosses[i].predicted)));
   out.confusion = toConfusion(confusionMatrix(preds, numClasses));
   out.mostConfused = mostConfused(out.confusion, 1);
   return out;

@@ -84,6 +84,9 @@ std::vector<ConfusedPair> mostConfused(const Confusion& cm, long minCount = 1);
 // gradients on the model's parameters and puts the model in eval mode.
 torch::Tensor gradCam(torch::nn::Sequential& model, const torch::Tensor& image, int classIndex);
 
+// Whether the model has a Conv2d anywhere, so Grad-CAM has feature maps to explain.
+bool hasConvolution(torch::nn::Sequential& model);
+
 // The torch-free forms for plots: one normalised input [C, H, W] mapped back to 0..255 with the
 // statistics it was normalised with, and a [H, W] map.
 Image8 toImage8(const torch::Tensor& input, const Normalization& stats);

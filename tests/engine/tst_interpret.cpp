@@ -255,6 +255,25 @@ class TestInterpret : public QObject {
     QVERIFY_THROWS_EXCEPTION(Error, gradCam(model, m_inputs[0].unsqueeze(0), 10));
   }
 
+  // A model without convolutions trains and is interpreted with no Grad-CAM maps (the window
+  // interprets after every epoch; a throw there ended the training of an MLP).
+  void anMlpIsInterpretedWithoutGradCam() {
+    Project p = smallProject(300);
+    p.model.name = "mlp";
+    BuiltLearner built = buildLearner(p);
+    QVERIFY(!hasConvolution(built.learner->model()));
+    QVERIFY(hasConvolution(m_built.learner->model()));
+    const Interpretation in = interpretLearner(*built.learner, built.classes, 4, {},
+                                               TargetKind::Category, built.data.stats);
+    QCOMPARE(int(in.topLosses.size()), 4);
+    QCOMPARE(int(in.images.size()), 4);
+    QVERIFY(in.gradCams.empty());
+    QTemporaryDir dir;
+    const std::filesystem::path d = dir.path().toStdString();
+    writeTopLossesPlot(in, d / "top.png");
+    QVERIFY_THROWS_EXCEPTION(Error, writeTopLossesPlot(in, d / "cam.png", true));
+  }
+
   void plotsAreReadablePngs() {
     const Interpretation in = interpretLearner(*m_built.learner, m_built.classes, 9, {},
                                                TargetKind::Category, m_built.data.stats);
