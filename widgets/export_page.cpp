@@ -53,6 +53,9 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
   m_exportButton->setEnabled(false);
   m_openButton = new QPushButton(tr("Open model…"), this);
   m_openButton->setToolTip(tr("Predict with another exported model file"));
+  m_chooseButton = new QPushButton(tr("Choose image…"), this);
+  m_chooseButton->setObjectName(QStringLiteral("chooseImageButton"));
+  m_chooseButton->setToolTip(tr("Predict an image file of your own (or drop one on the page)"));
   m_exportStatus = new QLabel(tr("Open a project to export its trained model."), this);
   m_exportStatus->setWordWrap(true);
   m_modelStatus = new QLabel(
@@ -92,6 +95,7 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
   top->addWidget(m_exportStatus, 1);
   auto* predictRow = new QHBoxLayout;
   predictRow->addWidget(m_openButton);
+  predictRow->addWidget(m_chooseButton);
   predictRow->addWidget(new QLabel(tr("Validation image:"), this));
   predictRow->addWidget(m_sampleBox, 1);
   auto* imageColumn = new QVBoxLayout;
@@ -108,6 +112,7 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
 
   connect(m_exportButton, &QPushButton::clicked, this, &ExportPage::chooseExportFile);
   connect(m_openButton, &QPushButton::clicked, this, &ExportPage::chooseModelFile);
+  connect(m_chooseButton, &QPushButton::clicked, this, &ExportPage::chooseImage);
   connect(m_sampleBox, &QComboBox::activated, this, &ExportPage::predictSample);
   restyle();
 }
@@ -176,6 +181,7 @@ void ExportPage::refresh() {
 bool ExportPage::canExport() const { return m_exportButton->isEnabled(); }
 QString ExportPage::statusText() const { return m_modelStatus->text(); }
 QString ExportPage::actualLabel() const { return m_actual; }
+QString ExportPage::captionText() const { return m_caption->text(); }
 QStringList ExportPage::barLabels() const { return m_barLabels; }
 std::vector<double> ExportPage::barValues() const { return m_barValues; }
 int ExportPage::validationSampleCount() const { return int(m_samples.size()); }
@@ -197,6 +203,15 @@ void ExportPage::chooseModelFile() {
       this, tr("Open model"), QString::fromStdString(m_project.folder().string()),
       tr("TorchScript model (*.pt)"));
   if (!file.isEmpty()) loadModel(file);
+}
+
+void ExportPage::chooseImage() {
+  const QString folder =
+      QString::fromStdString((m_hasProject ? m_project.dataPath() : std::filesystem::path()).string());
+  const QString file = QFileDialog::getOpenFileName(
+      this, tr("Choose an image to predict"), QFileInfo(folder).isDir() ? folder : QString(),
+      tr("Images (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff);;All files (*)"));
+  if (!file.isEmpty()) predictFile(file);
 }
 
 void ExportPage::startExport(LatestJob<void>& job, const std::filesystem::path& out,
@@ -296,11 +311,13 @@ void ExportPage::predictFile(const QString& image) {
     fail(tr("%1 could not be read: %2.").arg(QFileInfo(image).fileName(), qs(p.error)));
     return;
   }
-  // A validation file we know has an actual label.
+  // A file of the project's data block has an actual label.
   QString actual;
   for (const auto& s : m_samples)
     if (!s.file.empty() && QFileInfo(QString::fromStdString(s.file.string())) == QFileInfo(image))
       actual = qs(s.label);
+  if (actual.isEmpty() && m_hasProject)
+    actual = qs(knownLabel(m_project.data, m_project.folder(), image.toStdString()));
   showImage(QImage(image), actual);
   showPrediction(p, QFileInfo(image).fileName());
   Q_EMIT predicted(image);
@@ -336,6 +353,8 @@ void ExportPage::predictSample(int index) {
 
 void ExportPage::showImage(const QImage& image, const QString& actual) {
   m_actual = actual;
+  m_wrong = false;
+  m_caption->setPalette(palette());
   const int tile = fontMetrics().height() * 20;  // grows with the global zoom
   m_image->setPixmap(QPixmap::fromImage(fitToTile(image, tile)));
   m_caption->setText(actual.isEmpty() ? tr("actual: unknown") : tr("actual: %1").arg(actual));
@@ -376,11 +395,26 @@ void ExportPage::showPrediction(const Prediction& prediction, const QString& nam
   m_placeholder->setVisible(false);
   restyle();
   const QString best = m_barLabels.isEmpty() ? QString() : m_barLabels.front();
+  // Right or wrong only when the actual label is one of the model's classes (one label).
+  bool known = false;
+  for (const std::string& label : m_model ? m_model->info.labels : std::vector<std::string>{})
+    known = known || qs(label) == m_actual;
+  m_wrong = known && best != m_actual;
+  if (known) {
+    QPalette pal = palette();
+    pal.setColor(QPalette::WindowText,
+                 paletteColor(m_wrong ? palette::kVermillion : palette::kBluishGreen));
+    m_caption->setPalette(pal);
+    m_caption->setText(m_wrong ? tr("wrong: true label %1").arg(m_actual)
+                               : tr("right: true label %1").arg(m_actual));
+  }
   setStatus(m_actual.isEmpty()
                 ? tr("%1: predicted %2 (%3).")
                       .arg(name, best, QString::number(m_barValues.front(), 'f', 2))
-                : tr("%1: predicted %2 (%3), actually %4.")
-                      .arg(name, best, QString::number(m_barValues.front(), 'f', 2), m_actual));
+            : m_wrong ? tr("%1: predicted %2 (%3), wrong: the true label is %4.")
+                            .arg(name, best, QString::number(m_barValues.front(), 'f', 2), m_actual)
+                      : tr("%1: predicted %2 (%3), actually %4.")
+                            .arg(name, best, QString::number(m_barValues.front(), 'f', 2), m_actual));
 }
 
 void ExportPage::fail(const QString& sentence) {

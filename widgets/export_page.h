@@ -1,9 +1,10 @@
 #pragma once
 // The Export step: writes the project's trained model as TorchScript (exportModel, off the GUI
 // thread), and predicts with a model file (the project's latest trained model until the user
-// opens another) on an image the user drops or picks from the validation set: the image large,
-// its actual label when known, and the most likely classes as a bar chart of probabilities,
-// best first. Torch-free (engine/models/export.h). Every failure
+// opens another) on an image the user drops, chooses with "Choose image…" or picks from the
+// validation set: the image large, its actual label when known (a file of the project's data
+// block has its label), a wrong prediction marked in red ("wrong: true label X"), and the most
+// likely classes as a bar chart of probabilities, best first. Torch-free (engine/models/export.h). Every failure
 // is a sentence in the page's status line and the failed() signal, never a crash.
 #include <QString>
 #include <QWidget>
@@ -45,6 +46,8 @@ class ExportPage : public QWidget {
   bool canExport() const;
   QString statusText() const;
   QString actualLabel() const;    // of the image shown, empty when unknown
+  QString captionText() const;    // under the image: its actual label, right or wrong
+  bool predictionWrong() const { return m_wrong; }  // the best class is not the known label
   QStringList barLabels() const;  // best first
   std::vector<double> barValues() const;
   int validationSampleCount() const;
@@ -52,7 +55,8 @@ class ExportPage : public QWidget {
  public Q_SLOTS:
   void exportTo(const QString& file);  // what Export does after its file dialog; off the GUI thread
   void loadModel(const QString& file);     // a model file to predict with
-  void predictFile(const QString& image);  // what dropping an image does
+  void predictFile(const QString& image);  // what dropping or choosing an image does
+  void chooseImage();                      // "Choose image…": a file dialog, then predictFile
   void predictSample(int index);           // one of the validation samples
 
  Q_SIGNALS:
@@ -95,12 +99,14 @@ class ExportPage : public QWidget {
   std::unique_ptr<QTemporaryDir> m_latestDir;
   std::vector<ValidationSample> m_samples;
   QString m_actual;
+  bool m_wrong = false;
   LatestJob<std::vector<ValidationSample>> m_samplesJob{this};
   LatestJob<void> m_exportJob{this};  // the user's export
   LatestJob<void> m_latestJob{this};  // the latest model's; a newer setProject() drops its result
 
   QPushButton* m_exportButton = nullptr;
   QPushButton* m_openButton = nullptr;
+  QPushButton* m_chooseButton = nullptr;
   QLabel* m_exportStatus = nullptr;
   QLabel* m_modelStatus = nullptr;
   QComboBox* m_sampleBox = nullptr;

@@ -45,6 +45,13 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(th
   // The curves grow ten times a second; the axes around them rarely change.
   m_dataLayer = addBufferedLayer(m_plot, QStringLiteral("data"));
   for (QCPGraph* g : {m_rawGraph, m_smoothGraph, m_validGraph}) g->setLayer(m_dataLayer);
+  // The ghost stays on the layer below, so the live curves draw over it.
+  m_ghostTrain = m_plot->addGraph();
+  m_ghostValid = m_plot->addGraph();
+  for (QCPGraph* g : {m_ghostTrain, m_ghostValid}) {
+    g->setLayer(QStringLiteral("main"));
+    g->removeFromLegend();
+  }
 
   m_plot->legend->setVisible(false);
   m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
@@ -130,6 +137,29 @@ void LossPlot::clear() {
   redraw();
 }
 
+void LossPlot::setGhost(const GhostCurve& ghost) {
+  m_ghost = ghost;
+  m_ghostTrain->setName(QStringLiteral("%1, train (parent)").arg(ghost.name));
+  m_ghostValid->setName(QStringLiteral("%1, valid (parent)").arg(ghost.name));
+  m_ghostTrain->setData(ghost.batchX, ghost.smooth, true);
+  m_ghostValid->setData(ghost.epochX, ghost.valid, true);
+  for (QCPGraph* g : {m_ghostTrain, m_ghostValid}) g->addToLegend();
+  m_dirty = true;
+  redraw();
+  m_plot->replot(QCustomPlot::rpQueuedReplot);  // the ghost's layer is not the live one's
+}
+
+void LossPlot::clearGhost() {
+  m_ghost = {};
+  for (QCPGraph* g : {m_ghostTrain, m_ghostValid}) {
+    g->data()->clear();
+    g->removeFromLegend();
+  }
+  m_dirty = true;
+  redraw();
+  m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
 int LossPlot::displayedBatchPointCount() const { return m_displayedRaw; }
 
 void LossPlot::setPlaceholderText(const QString& text) {
@@ -181,10 +211,15 @@ void LossPlot::redraw() {
   const int linesBefore = int(m_epochLines.size());
 
   m_rawGraph->setData(rawX, rawY, true);
+  // The first batches as dots (a class stepping one batch at a time): a line needs two points.
+  m_rawGraph->setScatterStyle(
+      rawX.size() <= 100 ? QCPScatterStyle(QCPScatterStyle::ssDisc, kTrainColor, kTrainColor,
+                                           6 * plotLineScale(font()))
+                         : QCPScatterStyle());
   m_smoothGraph->setData(smoothX, smoothY, true);
   m_validGraph->setData(m_epochX, m_epochLoss, true);
 
-  const bool empty = m_batchX.isEmpty() && m_epochX.isEmpty();
+  const bool empty = m_batchX.isEmpty() && m_epochX.isEmpty() && !hasGhost();
   m_placeholder->setVisible(empty);
   m_plot->legend->setVisible(!empty);
   // Empty, only the axis titles and the sentence show: no grid of meaningless numbers.
@@ -211,12 +246,8 @@ void LossPlot::resetView() {
 
 void LossPlot::applyRanges() {
   double lastX = m_batchX.isEmpty() ? 0 : m_batchX.back();
-  // The first batches as dots (a class stepping one batch at a time): a line needs two points.
-  m_rawGraph->setScatterStyle(
-      rawX.size() <= 100 ? QCPScatterStyle(QCPScatterStyle::ssDisc, kTrainColor, kTrainColor,
-                                           6 * plotLineScale(font()))
-                         : QCPScatterStyle());
   if (!m_epochX.isEmpty()) lastX = std::max(lastX, m_epochX.back());
+  if (!m_ghost.batchX.isEmpty()) lastX = std::max(lastX, m_ghost.batchX.back());
   // The whole fit ahead is shown, so the curve fills the plot as the run goes.
   m_plot->xAxis->setRange(0, std::max({1.0, double(m_epochs), lastX}));
 
@@ -233,6 +264,8 @@ void LossPlot::applyRanges() {
   take(m_rawGraph);
   take(m_smoothGraph);
   take(m_validGraph);
+  take(m_ghostTrain);
+  take(m_ghostValid);
   if (!any || !std::isfinite(lo) || !std::isfinite(hi)) {
     lo = 0;
     hi = 1;
@@ -269,6 +302,11 @@ void LossPlot::applyStyle() {
   m_validGraph->setPen(QPen(kValidColor, 2 * scale));
   m_validGraph->setScatterStyle(
       QCPScatterStyle(QCPScatterStyle::ssCircle, kValidColor, kValidColor, 7 * scale));
+  // The parent run: the same roles' colours, faint and dashed, so the live run reads on top.
+  m_ghostTrain->setPen(QPen(withAlpha(kTrainColor, 110), 2 * scale, Qt::DashLine));
+  m_ghostValid->setPen(QPen(withAlpha(kValidColor, 110), 1.5 * scale, Qt::DashLine));
+  m_ghostValid->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle,
+                                                withAlpha(kValidColor, 110), Qt::white, 7 * scale));
 
   QPen epochPen(withAlpha(text, 70), scale, Qt::DashLine);
   for (QCPItemStraightLine* line : std::as_const(m_epochLines)) line->setPen(epochPen);

@@ -17,6 +17,13 @@ class QTimer;
 
 namespace lb {
 
+// An earlier run's curves drawn under a live one (Branch: the parent run), faint and dashed.
+struct GhostCurve {
+  QString name;                  // "2026-12-03_09-20-01, lr 0.01"
+  QVector<double> batchX, smooth;  // x in epochs, the smoothed train loss
+  QVector<double> epochX, valid;   // the valid loss at the end of each epoch
+};
+
 class LossPlot : public QWidget {
   Q_OBJECT
  public:
@@ -25,7 +32,12 @@ class LossPlot : public QWidget {
 
   void addBatch(const BatchProgress& progress);
   void addEpoch(const EpochResult& result);
-  void clear();  // forget everything, for a new run
+  void clear();  // forget everything, for a new run (the ghost stays)
+  // The ghost under the live curves until clearGhost(); replaces any earlier one.
+  void setGhost(const GhostCurve& ghost);
+  void clearGhost();
+  bool hasGhost() const { return !m_ghost.batchX.isEmpty() || !m_ghost.epochX.isEmpty(); }
+  const GhostCurve& ghost() const { return m_ghost; }
 
   int batchPointCount() const { return int(m_batchX.size()); }
   int epochPointCount() const { return int(m_epochX.size()); }
@@ -60,6 +72,9 @@ class LossPlot : public QWidget {
   QCPGraph* m_rawGraph = nullptr;
   QCPGraph* m_smoothGraph = nullptr;
   QCPGraph* m_validGraph = nullptr;
+  QCPGraph* m_ghostTrain = nullptr;
+  QCPGraph* m_ghostValid = nullptr;
+  GhostCurve m_ghost;
   QCPLayer* m_dataLayer = nullptr;  // the three graphs, buffered apart from the axes
   QCPItemText* m_placeholder = nullptr;
   QVector<QCPItemStraightLine*> m_epochLines;

@@ -3,6 +3,12 @@
 // [0, 1], the top label in the status line) and a picked validation item (with its actual
 // label); an unreadable file gives its sentence; Export is disabled before any checkpoint.
 // predictImage on pixels gives what predictImages gives on the same pixels as a PNG file.
+// On a folder project, "Choose image…" predicts the file chosen in its dialog, and a file of the
+// data block predicted as another class is marked wrong with its true label.
+#include <QApplication>
+#include <QFileDialog>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QtTest/QtTest>
 #include <fstream>
@@ -118,6 +124,73 @@ class TstExportPage : public QObject {
       QTest::qWait(300);
       page.grab().save(qEnvironmentVariable("LB_SCREENSHOT"));
     }
+  }
+
+  void chooseImageMarksAWrongPrediction() {
+    const fs::path folder = fs::path(m_dir.path().toStdString()) / "folder";
+    const auto written = test::writeImageFolder(folder, 200, 40);
+    Project p;
+    p.name = "folder";
+    p.file = fs::path(m_dir.path().toStdString()) / "folder.lbproj";
+    p.data.source = SourceKind::Folder;
+    p.data.path = folder.string();
+    p.data.split.kind = SplitKind::Grandparent;
+    p.data.resize.width = p.data.resize.height = 28;
+    p.train.epochs = 1;
+    p.train.threads = 2;
+    TrainingHooks hooks;
+    hooks.checkpointFile = p.lastCheckpoint();
+    Experiment(p).train(hooks);
+    ExportPage page;
+    page.setProject(p);
+    page.show();
+    QTRY_VERIFY_WITH_TIMEOUT(page.usesLatestModel(), 120000);
+
+    // Choose image…: the file picked in the dialog is predicted, with its label from the data.
+    std::vector<test::WrittenImage> valid;
+    for (const auto& w : written)
+      if (w.valid) valid.push_back(w);
+    const QString chosen = QString::fromStdString((folder / valid.front().file).string());
+    // The dialog, once it shows, picks the file and accepts.
+    QTimer answer;
+    QObject::connect(&answer, &QTimer::timeout, [&answer, chosen] {
+      for (QWidget* w : QApplication::topLevelWidgets())
+        if (auto* dialog = qobject_cast<QFileDialog*>(w); dialog && dialog->isVisible()) {
+          answer.stop();
+          dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"))->setText(chosen);
+          static_cast<QDialog*>(dialog)->accept();  // QFileDialog::accept, protected there
+        }
+    });
+    answer.start(100);
+    QSignalSpy predicted(&page, &ExportPage::predicted);
+    page.findChild<QPushButton*>(QStringLiteral("chooseImageButton"))->click();
+    QCOMPARE(predicted.count(), 1);
+    QCOMPARE(QFileInfo(predicted.at(0).at(0).toString()), QFileInfo(chosen));
+    QCOMPARE(page.actualLabel(), QString::fromStdString(valid.front().label));
+    checkBars(page);
+
+    // Every validation file: wrong exactly when the best class is not its label, and said so.
+    int wrong = 0, right = 0;
+    for (const auto& w : valid) {
+      page.predictFile(QString::fromStdString((folder / w.file).string()));
+      const QString label = QString::fromStdString(w.label);
+      QCOMPARE(page.actualLabel(), label);
+      const bool isWrong = page.barLabels().front() != label;
+      QCOMPARE(page.predictionWrong(), isWrong);
+      QCOMPARE(page.captionText(), isWrong ? QStringLiteral("wrong: true label %1").arg(label)
+                                           : QStringLiteral("right: true label %1").arg(label));
+      (isWrong ? wrong : right)++;
+      if (isWrong && wrong == 1 && qEnvironmentVariableIsSet("LB_SCREENSHOT")) {
+        page.resize(1100, 650);
+        QTest::qWait(300);
+        page.grab().save(qEnvironmentVariable("LB_SCREENSHOT").replace(QStringLiteral(".png"), QStringLiteral("-wrong.png")));
+      }
+    }
+    QVERIFY2(wrong > 0 && right > 0, qPrintable(QStringLiteral("%1 wrong, %2 right").arg(wrong).arg(right)));
+    // A file outside the data block has no known label: nothing to be wrong about.
+    page.predictFile(m_images.front());
+    QVERIFY(page.actualLabel().isEmpty());
+    QVERIFY(!page.predictionWrong());
   }
 
   void unreadableImageSaysWhy() {
