@@ -11,6 +11,7 @@
 
 #include "app/page_style.h"
 #include "app/training_session.h"
+#include "engine/project/run_analysis.h"
 #include "widgets/confusion_matrix_view.h"
 #include "widgets/multi_label_view.h"
 #include "widgets/regression_view.h"
@@ -116,7 +117,17 @@ void InspectPage::onStateChanged() {
   m_refreshButton->setEnabled(why.isEmpty());
 }
 
-void InspectPage::inspect() { m_session->inspect(m_filter); }
+void InspectPage::inspect() {
+  // The last model trained on another data block would be scored on images it may have trained
+  // on: say whose results these would be instead.
+  const QString stale =
+      QString::fromStdString(dataBlockChangeSinceCheckpoint(m_session->runProject()));
+  if (!stale.isEmpty()) {
+    clear(stale);
+    return;
+  }
+  m_session->inspect(m_filter);
+}
 
 void InspectPage::inspectTrainedModel() {
   // A project trained in an earlier session has a checkpoint: show what it gets wrong at once

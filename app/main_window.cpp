@@ -252,7 +252,10 @@ void MainWindow::connectSession() {
   connect(m_lrPage, &LearningRatePage::statusMessage, this, &MainWindow::setStatus);
   connect(m_trainPage, &TrainPage::statusMessage, this, &MainWindow::setStatus);
   connect(m_runsPage, &RunsPage::statusMessage, this, &MainWindow::setStatus);
-  connect(m_runsPage, &RunsPage::branched, this, [this] { showStep(TrainStep); });
+  connect(m_runsPage, &RunsPage::branched, this, [this](const GhostCurve& parent) {
+    m_trainPage->setGhost(parent);
+    showStep(TrainStep);
+  });
   connect(m_lrPage, &LearningRatePage::stepDone, this,
           [this](const QString& text) { setStepState(LearningRateStep, true, text); });
   connect(m_trainPage, &TrainPage::stepDone, this,

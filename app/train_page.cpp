@@ -270,7 +270,13 @@ void TrainPage::updateSchedule() {
                      epochsWord(epochs)));
 }
 
+void TrainPage::setGhost(const GhostCurve& ghost) {
+  m_lossPlot->setGhost(ghost);
+  m_ghostForNextRun = true;
+}
+
 void TrainPage::onTrainingStarted() {
+  if (!std::exchange(m_ghostForNextRun, false)) m_lossPlot->clearGhost();
   m_lossPlot->clear();
   m_lossPlot->setPlaceholderText(QStringLiteral("Loading the data..."));
   m_epochTable->setRowCount(0);

@@ -12,6 +12,7 @@
 namespace lb {
 
 class LossPlot;
+struct GhostCurve;
 class SchedulePlot;
 class TrainingSession;
 class StepPanel;
@@ -38,6 +39,8 @@ class TrainPage : public QWidget {
   void stop();
   void togglePause();
   LossPlot* lossPlot() const { return m_lossPlot; }
+  // Branch: the parent run's curves under the next run's, until a run that is not its branch.
+  void setGhost(const GhostCurve& ghost);
   QSplitter* splitter() const { return m_splitter; }
   StepPanel* stepPanel() const { return m_stepPanel; }
 
@@ -73,6 +76,7 @@ class TrainPage : public QWidget {
   QProgressBar* m_progressBar = nullptr;
   StepPanel* m_stepPanel = nullptr;  // Step, slow motion, the stepped batch
   LossPlot* m_lossPlot = nullptr;
+  bool m_ghostForNextRun = false;  // the ghost set for the run about to start
   QStackedWidget* m_resultsStack = nullptr;
   QTableWidget* m_epochTable = nullptr;
   SchedulePlot* m_schedulePlot = nullptr;

@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QFileInfo>
+#include <QPointer>
 #include <QStandardPaths>
 #include <QThread>
 #include <QTimer>
@@ -240,11 +241,23 @@ void TrainingSession::reload() {
   TrainingWorker* worker = m_worker;
   // As runs see it: its run folder keeps the cleaning decisions the data is loaded with.
   const Project project = runProject();
+  // Latest request wins: the worker answers every load in order, so a mark queued to this
+  // session just before each answer says which request the answer is for; answers to an older
+  // one (the project opened before) are dropped in onDataReady and onDataFailed.
+  const quint64 request = ++m_loadRequest;
+  QPointer<TrainingSession> self(this);
   QMetaObject::invokeMethod(
-      m_worker, [worker, project] { worker->load(project); }, Qt::QueuedConnection);
+      m_worker,
+      [worker, project, self, request] {
+        QMetaObject::invokeMethod(
+            self, [self, request] { self->m_loadAnswered = request; }, Qt::QueuedConnection);
+        worker->load(project);
+      },
+      Qt::QueuedConnection);
 }
 
 void TrainingSession::onDataReady(const DataSummary& summary) {
+  if (m_loadAnswered != m_loadRequest) return;  // a newer load's answer is on its way
   m_data = summary;
   // A run's reload does not time the model: keep the figure load() measured.
   if (summary.secondsPerItem > 0)
@@ -259,6 +272,7 @@ void TrainingSession::onDataReady(const DataSummary& summary) {
 }
 
 void TrainingSession::onDataFailed(const QString& sentence) {
+  if (m_loadAnswered != m_loadRequest) return;
   m_hasData = false;
   m_state.dataProblem = sentence;
   Q_EMIT dataFailed(sentence);

@@ -142,6 +142,8 @@ class TrainingSession : public QObject {
   int m_completedEpochs = 0;
   QElapsedTimer m_runClock;
   QString m_untitledId;  // names an untitled project's run folder (unsaved/<id>/)
+  quint64 m_loadRequest = 0;   // the latest reload()
+  quint64 m_loadAnswered = 0;  // the reload() the worker's next data answer is for
 
   QThread* m_thread = nullptr;
   TrainingWorker* m_worker = nullptr;  // lives in m_thread

@@ -128,6 +128,21 @@ class TstTrainingSession : public QObject {
              qPrintable(failed.first().first().toString()));
     QVERIFY(!session.state().inspecting);
   }
+
+  // Opening a project while the previous one's data still loads: only the new one's answer
+  // counts (the old one's, arriving later, is dropped), so its figures are never shown as the
+  // new project's.
+  void aStaleDataAnswerIsDropped() {
+    TrainingSession session;
+    QSignalSpy ready(&session, &TrainingSession::dataReady);
+    QVERIFY(session.setProject(writeProject(300, 1)));
+    QVERIFY(session.setProject(writeProject(1200, 1)));
+    QVERIFY(ready.wait(60000));
+    QTest::qWait(2000);  // time for a late answer to the first project to arrive too
+    QCOMPARE(ready.count(), 1);
+    QCOMPARE(ready.first().first().value<lb::DataSummary>().trainItems, 1200);
+    QCOMPARE(session.data().trainItems, 1200);
+  }
 };
 
 QTEST_MAIN(TstTrainingSession)
