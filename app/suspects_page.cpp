@@ -105,7 +105,6 @@ SuspectsPage::SuspectsPage(TrainingSession* session, QWidget* parent)
   m_list->setViewMode(QListView::IconMode);
   m_list->setResizeMode(QListView::Adjust);
   m_list->setMovement(QListView::Static);
-  m_list->setUniformItemSizes(true);
   m_list->setWordWrap(true);
   m_list->setTextElideMode(Qt::ElideNone);  // a class name cut short cannot be judged: wrap it
   m_list->setSpacing(6);
@@ -294,7 +293,7 @@ void SuspectsPage::refill() {
       const QImage fitted = fitToTile(image, tile);
       painter.drawImage((tile - fitted.width()) / 2, (tile - fitted.height()) / 2, fitted);
     }
-    QString text = QStringLiteral("%1 · %2\n%3 ✗→ %4")
+    QString text = QStringLiteral("%1 · %2\n%3 ✗ →\n%4")
                        .arg(s.score, 0, 'f', 2)
                        .arg(s.valid ? QStringLiteral("valid") : QStringLiteral("train"))
                        .arg(qs(classes[std::size_t(s.label)]), qs(classes[std::size_t(s.predicted)]));
