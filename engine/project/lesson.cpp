@@ -104,10 +104,11 @@ Classroom classroomFromJson(const json* lessons, const json* view, const std::st
     }
   }
   if (view) {
-    FieldReader r(*view, "view", where, {"lesson", "presenter", "highContrast"});
+    FieldReader r(*view, "view", where, {"lesson", "presenter", "highContrast", "guessFirst"});
     c.lesson = r.text("lesson", "");
     c.presenter = r.boolean("presenter", false);
     c.highContrast = r.boolean("highContrast", false);
+    c.guessFirst = r.boolean("guessFirst", false);
     if (!c.lesson.empty() && !c.find(c.lesson))
       r.fail("view.lesson", "names \"" + c.lesson + "\", which is not one of the project's lessons");
   }
@@ -126,11 +127,12 @@ void classroomToJson(const Classroom& c, json& root) {
     }
     root["lessons"] = list;
   }
-  if (c.lesson.empty() && !c.presenter && !c.highContrast) return;
+  if (c.lesson.empty() && !c.presenter && !c.highContrast && !c.guessFirst) return;
   json view = json::object();
   if (!c.lesson.empty()) view["lesson"] = c.lesson;
   if (c.presenter) view["presenter"] = true;
   if (c.highContrast) view["highContrast"] = true;
+  if (c.guessFirst) view["guessFirst"] = true;
   root["view"] = view;
 }
 

@@ -12,9 +12,9 @@
 
 namespace lb {
 
-// The window's steps, in its order.
-inline const std::vector<std::string> kLessonSteps = {"data", "model", "lr",    "train",
-                                                      "runs", "inspect", "export"};
+// The window's steps, in its order ("suspects": Clean labels).
+inline const std::vector<std::string> kLessonSteps = {"data", "model", "lr",     "train", "runs",
+                                                      "inspect", "export", "suspects"};
 // The cards and options a lesson may hide: the window's names for them (the data block's
 // cards, the LR finder's suggestions, the schedule plot, the top losses, the confusion matrix,
 // the Grad-CAM box, the runs' plot and confusion difference).
@@ -48,6 +48,7 @@ struct Classroom {
   std::string lesson;  // the lesson shown; empty: the full workbench
   bool presenter = false;
   bool highContrast = false;  // presenter view's palette
+  bool guessFirst = false;    // predictions on Inspect and Export stay hidden until revealed
 
   // The lesson shown, or null for the full workbench.
   const Lesson* active() const;

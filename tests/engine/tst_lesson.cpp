@@ -40,6 +40,7 @@ class TestLesson : public QObject {
     p.classroom.lesson = "Choosing a learning rate";
     p.classroom.presenter = true;
     p.classroom.highContrast = true;
+    p.classroom.guessFirst = true;
     const auto file = dir.filePath(QStringLiteral("c.lbproj")).toStdString();
     saveProject(p, file);
     const Project q = loadProject(file);
@@ -61,6 +62,24 @@ class TestLesson : public QObject {
     const Project old = parseProject(R"({"formatVersion": 1, "name": "old"})", "old.lbproj");
     QVERIFY(old.classroom == Classroom{});
     QVERIFY(!old.classroom.active());
+    QVERIFY(!old.classroom.guessFirst);
+  }
+
+  void guessFirstIsRememberedAlone() {
+    Project p;
+    p.classroom.guessFirst = true;
+    const std::string text = projectToJson(p);
+    QVERIFY2(text.find("\"guessFirst\": true") != std::string::npos, text.c_str());
+    QVERIFY(parseProject(text, "g.lbproj").classroom.guessFirst);
+  }
+
+  void aLessonCanShowCleanLabels() {
+    const Project p = parseProject(
+        R"({"formatVersion": 2, "lessons": [{"name": "Cleaning", "steps": ["inspect", "suspects"],
+            "text": {"suspects": "Which labels look wrong?"}}]})",
+        "s.lbproj");
+    QVERIFY(p.classroom.find("Cleaning")->shows("suspects"));
+    QCOMPARE(p.classroom.find("Cleaning")->textFor("suspects"), std::string("Which labels look wrong?"));
   }
 
   void exampleShipsThreeLessonsInFastaiOrder() {
@@ -129,6 +148,9 @@ class TestLesson : public QObject {
     QTest::newRow("presenter not a boolean")
         << QStringLiteral(R"({"formatVersion": 2, "view": {"presenter": "yes"}})")
         << QStringLiteral("\"view.presenter\" in p.lbproj must be true or false");
+    QTest::newRow("guess first not a boolean")
+        << QStringLiteral(R"({"formatVersion": 2, "view": {"guessFirst": 1}})")
+        << QStringLiteral("\"view.guessFirst\" in p.lbproj must be true or false");
   }
 
   void mistakesAreSentences() {
