@@ -20,6 +20,7 @@
 #include "app/training_session.h"
 #include "engine/experiment/operations.h"
 #include "widgets/batch_step_view.h"
+#include "widgets/flow_layout.h"
 #include "widgets/loss_plot.h"
 #include "widgets/schedule_plot.h"
 #include "widgets/scientific_spin_box.h"
@@ -36,8 +37,17 @@ TrainPage::TrainPage(TrainingSession* session, QWidget* parent)
     : QWidget(parent), m_session(session) {
   auto* layout = new QVBoxLayout(this);
 
-  // Settings, then the one primary action.
-  auto* row = new QHBoxLayout;
+  // Settings, then the one primary action. The row flows onto a second line when the page is
+  // narrow (zoom, presenter view, a small screen) rather than pushing Train past the edge.
+  auto* row = new FlowLayout(12);
+  // A label stays beside its field and the buttons together, when the row wraps.
+  const auto group = [row](std::initializer_list<QWidget*> widgets) {
+    auto* box = new QWidget;
+    auto* boxLayout = new QHBoxLayout(box);
+    boxLayout->setContentsMargins(0, 0, 0, 0);
+    for (QWidget* w : widgets) boxLayout->addWidget(w);
+    row->addWidget(box);
+  };
   m_epochsSpin = new QSpinBox;
   m_epochsSpin->setObjectName(QStringLiteral("epochsSpin"));
   m_epochsSpin->setRange(1, 1000);
@@ -51,12 +61,10 @@ TrainPage::TrainPage(TrainingSession* session, QWidget* parent)
   m_batchSizeSpin->setObjectName(QStringLiteral("batchSizeSpin"));
   m_batchSizeSpin->setRange(1, 4096);
   m_batchSizeSpin->setToolTip(QStringLiteral("Images per training step"));
-  const auto addField = [row](const QString& text, QWidget* field) {
+  const auto addField = [group](const QString& text, QWidget* field) {
     auto* label = new QLabel(text);
     label->setBuddy(field);
-    row->addWidget(label);
-    row->addWidget(field);
-    row->addSpacing(12);
+    group({label, field});
   };
   addField(QStringLiteral("&Epochs"), m_epochsSpin);
   addField(QStringLiteral("&Learning rate"), m_lrSpin);
@@ -93,17 +101,13 @@ TrainPage::TrainPage(TrainingSession* session, QWidget* parent)
   connect(m_trainButton, &QPushButton::clicked, this, &TrainPage::train);
   connect(m_pauseButton, &QPushButton::clicked, this, &TrainPage::togglePause);
   connect(m_stopButton, &QPushButton::clicked, this, &TrainPage::stop);
-  row->addWidget(m_trainButton);
-  row->addWidget(m_pauseButton);
-  row->addWidget(m_stopButton);
+  group({m_trainButton, m_pauseButton, m_stopButton});
   m_estimateLabel = new QLabel;
   m_estimateLabel->setObjectName(QStringLiteral("estimateLabel"));
   m_estimateLabel->setToolTip(
       QStringLiteral("Measured with this model on this machine; reading image files from disk "
                      "can add to it. The time left while training corrects it."));
-  row->addSpacing(12);
   row->addWidget(m_estimateLabel);
-  row->addStretch(1);
   layout->addLayout(row);
   m_stepPanel = new StepPanel(session);
   connect(m_stepPanel, &StepPanel::statusMessage, this, &TrainPage::statusMessage);

@@ -98,7 +98,9 @@ class TopLossTileWidget : public QWidget {
                    .arg(m_line1, m_line2)
                    .arg(t.item.index));
     setCursor(Qt::PointingHandCursor);
-    const int lines = 2 * fontMetrics().height();
+    // The view's font, which the tile paints with once placed in the grid (made without a
+    // parent, its own font is still the application's, smaller at a zoom).
+    const int lines = 2 * view->fontMetrics().height();
     setFixedSize(width, view->imageSize() + lines + 12);
   }
 
