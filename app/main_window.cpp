@@ -45,6 +45,7 @@
 #include "widgets/data_block_editor.h"
 #include "widgets/data_block_page.h"
 #include "widgets/export_page.h"
+#include "widgets/top_losses_view.h"
 #include "widgets/loss_plot.h"
 #include "widgets/model_editor.h"
 #include "widgets/text_format.h"
@@ -370,6 +371,24 @@ void MainWindow::createActions() {
   m_presenter->addActions(view);
   m_lessonView->addActions(view);
   m_lessonView->toolBar()->addAction(m_presenter->toggleAction());
+  // Guess first: the class guesses before Inspect and Export show the model's prediction.
+  m_guessFirstAction = view->addAction(QStringLiteral("&Guess first"));
+  m_guessFirstAction->setObjectName(QStringLiteral("guessFirstAction"));
+  m_guessFirstAction->setCheckable(true);
+  m_guessFirstAction->setToolTip(QStringLiteral(
+      "Hide the model's prediction on Inspect and Export until you reveal it (a click or the "
+      "space key); the project remembers it"));
+  connect(m_guessFirstAction, &QAction::toggled, this, &MainWindow::setGuessFirst);
+}
+
+void MainWindow::setGuessFirst(bool on) {
+  m_guessFirstAction->setChecked(on);
+  m_inspectPage->findChild<TopLossesView*>()->setGuessFirst(on);
+  m_exportPage->setGuessFirst(on);
+  Classroom c = m_session->project().classroom;
+  if (!m_session->hasProject() || c.guessFirst == on) return;
+  c.guessFirst = on;
+  m_session->setClassroom(c);
 }
 
 bool MainWindow::hasProject() const { return m_session->hasProject(); }
@@ -421,6 +440,7 @@ void MainWindow::onProjectChanged() {
   m_dataPage->setSpec(project.data, QString::fromStdString(project.folder().string()));
   m_modelEditor->setSpec(project.model);
   m_exportPage->setProject(m_session->runProject());
+  setGuessFirst(project.classroom.guessFirst);
 }
 
 void MainWindow::onDataReady(const DataSummary& summary) {

@@ -103,6 +103,8 @@ class MainWindow : public QMainWindow {
   void zoomIn();
   void zoomOut();
   void zoomReset();
+  // View > Guess first: predictions on Inspect and Export hidden until revealed; remembered.
+  void setGuessFirst(bool on);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -154,6 +156,7 @@ class MainWindow : public QMainWindow {
   PresenterMode* m_presenter = nullptr;
 
   QAction* m_openAction = nullptr;
+  QAction* m_guessFirstAction = nullptr;
   QAction* m_newAction = nullptr;
   QAction* m_saveAsAction = nullptr;
   QMenu* m_recentMenu = nullptr;

@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QMimeData>
 #include <QPushButton>
+#include <QShortcut>
 #include <QTemporaryDir>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -56,6 +57,14 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
   m_chooseButton = new QPushButton(tr("Choose image…"), this);
   m_chooseButton->setObjectName(QStringLiteral("chooseImageButton"));
   m_chooseButton->setToolTip(tr("Predict an image file of your own (or drop one on the page)"));
+  m_revealButton = new QPushButton(tr("Reveal"), this);
+  m_revealButton->setObjectName(QStringLiteral("revealButton"));
+  m_revealButton->setToolTip(tr("Show what the model predicts (space)"));
+  m_revealButton->hide();
+  auto* space = new QShortcut(QKeySequence(Qt::Key_Space), this);
+  space->setContext(Qt::WidgetWithChildrenShortcut);
+  connect(space, &QShortcut::activated, this, &ExportPage::reveal);
+  connect(m_revealButton, &QPushButton::clicked, this, &ExportPage::reveal);
   m_exportStatus = new QLabel(tr("Open a project to export its trained model."), this);
   m_exportStatus->setWordWrap(true);
   m_modelStatus = new QLabel(
@@ -107,7 +116,10 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
   layout->addLayout(predictRow);
-  layout->addWidget(m_modelStatus);
+  auto* statusRow = new QHBoxLayout;
+  statusRow->addWidget(m_modelStatus, 1);
+  statusRow->addWidget(m_revealButton);
+  layout->addLayout(statusRow);
   layout->addLayout(result, 1);
 
   connect(m_exportButton, &QPushButton::clicked, this, &ExportPage::chooseExportFile);
@@ -354,6 +366,9 @@ void ExportPage::predictSample(int index) {
 void ExportPage::showImage(const QImage& image, const QString& actual) {
   m_actual = actual;
   m_wrong = false;
+  m_answerHidden = false;  // the next prediction decides
+  m_revealButton->hide();
+  m_plot->show();
   m_caption->setPalette(palette());
   const int tile = fontMetrics().height() * 20;  // grows with the global zoom
   m_image->setPixmap(QPixmap::fromImage(fitToTile(image, tile)));
@@ -400,21 +415,46 @@ void ExportPage::showPrediction(const Prediction& prediction, const QString& nam
   for (const std::string& label : m_model ? m_model->info.labels : std::vector<std::string>{})
     known = known || qs(label) == m_actual;
   m_wrong = known && best != m_actual;
-  if (known) {
-    QPalette pal = palette();
-    pal.setColor(QPalette::WindowText,
-                 paletteColor(m_wrong ? palette::kVermillion : palette::kBluishGreen));
-    m_caption->setPalette(pal);
-    m_caption->setText(m_wrong ? tr("wrong: true label %1").arg(m_actual)
-                               : tr("right: true label %1").arg(m_actual));
-  }
-  setStatus(m_actual.isEmpty()
+  m_known = known;
+  m_answerCaption = m_wrong ? tr("wrong: true label %1").arg(m_actual)
+                            : tr("right: true label %1").arg(m_actual);
+  m_answer = (m_actual.isEmpty()
                 ? tr("%1: predicted %2 (%3).")
                       .arg(name, best, QString::number(m_barValues.front(), 'f', 2))
             : m_wrong ? tr("%1: predicted %2 (%3), wrong: the true label is %4.")
                             .arg(name, best, QString::number(m_barValues.front(), 'f', 2), m_actual)
                       : tr("%1: predicted %2 (%3), actually %4.")
                             .arg(name, best, QString::number(m_barValues.front(), 'f', 2), m_actual));
+  m_question = m_actual.isEmpty()
+                   ? tr("%1: what will the model say? Reveal (space) shows its answer.").arg(name)
+                   : tr("%1 is actually %2: what will the model say? Reveal (space) shows its "
+                        "answer.").arg(name, m_actual);
+  m_answerHidden = m_guessFirst;
+  showAnswer();
+}
+
+void ExportPage::setGuessFirst(bool on) {
+  m_guessFirst = on;
+  if (!on) reveal();
+}
+
+void ExportPage::reveal() {
+  if (!m_answerHidden) return;
+  m_answerHidden = false;
+  showAnswer();
+}
+
+void ExportPage::showAnswer() {
+  m_plot->setVisible(!m_answerHidden);
+  m_revealButton->setVisible(m_answerHidden);
+  if (m_known && !m_answerHidden) {
+    QPalette pal = palette();
+    pal.setColor(QPalette::WindowText,
+                 paletteColor(m_wrong ? palette::kVermillion : palette::kBluishGreen));
+    m_caption->setPalette(pal);
+    m_caption->setText(m_answerCaption);
+  }
+  setStatus(m_answerHidden ? m_question : m_answer);
 }
 
 void ExportPage::fail(const QString& sentence) {

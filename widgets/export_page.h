@@ -52,6 +52,13 @@ class ExportPage : public QWidget {
   std::vector<double> barValues() const;
   int validationSampleCount() const;
 
+  // Guess first (classroom mode): a prediction's chart, answer and right/wrong stay hidden, the
+  // image and its actual label shown, until Reveal (or the space key).
+  void setGuessFirst(bool on);
+  bool answerHidden() const { return m_answerHidden; }
+  QPushButton* revealButton() const { return m_revealButton; }
+  void reveal();
+
  public Q_SLOTS:
   void exportTo(const QString& file);  // what Export does after its file dialog; off the GUI thread
   void loadModel(const QString& file);     // a model file to predict with
@@ -85,6 +92,7 @@ class ExportPage : public QWidget {
   void showImage(const QImage& image, const QString& actual);
   void showPrediction(const Prediction& prediction, const QString& name);
   void restyle();
+  void showAnswer();  // m_answer, m_answerCaption as they are or hidden (m_answerHidden)
 
   Project m_project;
   bool m_hasProject = false;
@@ -100,6 +108,12 @@ class ExportPage : public QWidget {
   std::vector<ValidationSample> m_samples;
   QString m_actual;
   bool m_wrong = false;
+  bool m_guessFirst = false;
+  bool m_answerHidden = false;
+  bool m_known = false;       // the actual label is one of the model's classes
+  QString m_answer;           // the status sentence with the prediction
+  QString m_question;         // the one without, while it is hidden
+  QString m_answerCaption;    // right or wrong, under the image
   LatestJob<std::vector<ValidationSample>> m_samplesJob{this};
   LatestJob<void> m_exportJob{this};  // the user's export
   LatestJob<void> m_latestJob{this};  // the latest model's; a newer setProject() drops its result
@@ -107,6 +121,7 @@ class ExportPage : public QWidget {
   QPushButton* m_exportButton = nullptr;
   QPushButton* m_openButton = nullptr;
   QPushButton* m_chooseButton = nullptr;
+  QPushButton* m_revealButton = nullptr;
   QLabel* m_exportStatus = nullptr;
   QLabel* m_modelStatus = nullptr;
   QComboBox* m_sampleBox = nullptr;

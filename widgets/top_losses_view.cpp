@@ -11,6 +11,8 @@
 #include <QPainter>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QShortcut>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -89,14 +91,22 @@ class TopLossTileWidget : public QWidget {
   TopLossTileWidget(TopLossesView* view, int visibleIndex, int width)
       : m_view(view), m_index(visibleIndex) {
     const TopLossTile& t = view->visibleTile(visibleIndex);
+    m_hidden = !view->revealed(visibleIndex);
     const QString mark = t.item.correct() ? QStringLiteral("✓ ") : QStringLiteral("✗ ");
-    m_line1 = mark + QStringLiteral("pred: %1 / actual: %2")
-                         .arg(view->className(t.item.predicted), view->className(t.item.actual));
-    m_line2 = QStringLiteral("loss %1 · p %2")
-                  .arg(twoDecimals(t.item.loss), twoDecimals(t.item.probability));
-    setToolTip(QStringLiteral("%1\n%2\nitem %3 of the validation set\nclick to enlarge")
+    // Hidden: nothing that gives the prediction away, not even the loss or the mark.
+    m_line1 = m_hidden ? QStringLiteral("pred: ? / actual: %1").arg(view->className(t.item.actual))
+                       : mark + QStringLiteral("pred: %1 / actual: %2")
+                                    .arg(view->className(t.item.predicted),
+                                         view->className(t.item.actual));
+    m_line2 = m_hidden ? QStringLiteral("guess, then click")
+                       : QStringLiteral("loss %1 · p %2")
+                             .arg(twoDecimals(t.item.loss), twoDecimals(t.item.probability));
+    setToolTip(QStringLiteral("%1\n%2\nitem %3 of the validation set\n%4")
                    .arg(m_line1, m_line2)
-                   .arg(t.item.index));
+                   .arg(t.item.index)
+                   .arg(m_hidden ? QStringLiteral("click (or press space for all) to reveal the "
+                                                  "prediction")
+                                 : QStringLiteral("click to enlarge")));
     setCursor(Qt::PointingHandCursor);
     // The view's font, which the tile paints with once placed in the grid (made without a
     // parent, its own font is still the application's, smaller at a zoom).
@@ -110,7 +120,7 @@ class TopLossTileWidget : public QWidget {
     const int side = m_view->imageSize();
     QPainter p(this);
     const QPalette pal = palette();
-    const bool wrong = !t.item.correct();
+    const bool wrong = !m_hidden && !t.item.correct();
     p.drawPixmap((width() - side) / 2, 4, m_view->render(t, side));
     if (wrong) {  // a frame as well as the colour, for whoever cannot tell the colour apart
       p.setPen(QPen(kWrongColor, 2));
@@ -130,17 +140,26 @@ class TopLossTileWidget : public QWidget {
                m_line2);
   }
   void mouseReleaseEvent(QMouseEvent* event) override {
-    if (event->button() == Qt::LeftButton && rect().contains(event->pos()))
+    if (event->button() != Qt::LeftButton || !rect().contains(event->pos())) return;
+    if (m_hidden)
+      m_view->reveal(m_index);  // deletes this tile: nothing after it
+    else
       m_view->openDetails(m_index);
   }
 
  private:
   TopLossesView* m_view;
   int m_index;
+  bool m_hidden = false;  // guess first, not revealed yet
   QString m_line1, m_line2;
 };
 
 TopLossesView::TopLossesView(QWidget* parent) : QWidget(parent) {
+  auto* revealAll = new QShortcut(QKeySequence(Qt::Key_Space), this);
+  revealAll->setContext(Qt::WidgetWithChildrenShortcut);
+  connect(revealAll, &QShortcut::activated, this, [this] {
+    if (m_guessFirst) reveal(-1);
+  });
   m_actual = new QComboBox;
   m_predicted = new QComboBox;
   m_actual->setToolTip(QStringLiteral("Show only the items of this actual class"));
@@ -207,6 +226,26 @@ TopLossesView::TopLossesView(QWidget* parent) : QWidget(parent) {
 
 TopLossesView::~TopLossesView() = default;
 
+void TopLossesView::setGuessFirst(bool on) {
+  if (m_guessFirst == on) return;
+  m_guessFirst = on;
+  m_revealed.clear();
+  layoutTiles();
+}
+
+bool TopLossesView::revealed(int i) const {
+  return !m_guessFirst || m_revealed.count(m_visible[std::size_t(i)]) > 0;
+}
+
+void TopLossesView::reveal(int i) {
+  if (i < 0)
+    m_revealed.insert(m_visible.begin(), m_visible.end());
+  else
+    m_revealed.insert(m_visible[std::size_t(i)]);
+  // Later, so a tile's own click may return before the tiles are made anew.
+  QTimer::singleShot(0, this, [this] { layoutTiles(); });
+}
+
 void TopLossesView::setClasses(const std::vector<std::string>& classes) {
   m_classes = classes;
   fillCombos();
@@ -218,6 +257,7 @@ void TopLossesView::setTiles(std::vector<TopLossTile> tiles) {
     return a.item.loss > b.item.loss;
   });
   m_tiles = std::move(tiles);
+  m_revealed.clear();  // a new epoch's mistakes: guess again
   bool anyMap = false;
   for (const TopLossTile& t : m_tiles) anyMap = anyMap || !t.gradCam.values.empty();
   m_gradCam->setEnabled(anyMap);

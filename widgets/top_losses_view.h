@@ -3,11 +3,14 @@
 // image, enlarged by whole pixels so a 28 x 28 image reads on a projector, with "pred: X /
 // actual: Y" and "loss 4.21 · p 0.93" under it; wrong predictions carry a cross and the warning
 // colour. Filters by actual and predicted class, an optional Grad-CAM overlay, and a click on a
-// tile opens it large with a bar chart of every class's probability.
+// tile opens it large with a bar chart of every class's probability. "Guess first" (classroom
+// mode) hides each tile's prediction, loss and right/wrong mark until a click on the tile or the
+// space key (all tiles) reveals it; the actual label stays, so the class can guess.
 #include <QImage>
 #include <QVector>
 #include <QWidget>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,6 +77,12 @@ class TopLossesView : public QWidget {
   QComboBox* predictedCombo() const { return m_predicted; }
   QCheckBox* gradCamBox() const { return m_gradCam; }
 
+  // Guess first: predictions hidden until revealed; new tiles (an epoch ends) start hidden again.
+  void setGuessFirst(bool on);
+  bool guessFirst() const { return m_guessFirst; }
+  bool revealed(int i) const;  // of the i-th shown tile
+  void reveal(int i);          // the i-th shown tile, or every tile for -1 (what space does)
+
   // The image edge in a tile; grows with the font, so the global zoom enlarges the images too.
   int imageSize() const;
 
@@ -106,6 +115,8 @@ class TopLossesView : public QWidget {
   std::vector<std::string> m_classes;
   std::vector<TopLossTile> m_tiles;
   std::vector<int> m_visible;  // indices into m_tiles
+  bool m_guessFirst = false;
+  std::set<int> m_revealed;  // indices into m_tiles
 
   QDialog* m_details = nullptr;  // made on the first click, then reused
   QCustomPlot* m_detailsPlot = nullptr;

@@ -2,6 +2,7 @@
 // and options and locks exactly its settings, survives save and reopen, and Full workbench shows
 // everything again; a lesson made from the view matches it; presenter view enlarges the pages,
 // not the step list, and each project remembers it.
+#include <QAction>
 #include <QApplication>
 #include <QListWidget>
 #include <QSettings>
@@ -15,6 +16,7 @@
 #include "app/main_window.h"
 #include "app/presenter_mode.h"
 #include "common/test_support.h"
+#include "widgets/top_losses_view.h"
 #include "engine/project/project.h"
 
 using namespace lb;
@@ -77,6 +79,42 @@ class TstClassroom : public QObject {
              int(MainWindow::LearningRateStep));
     QCOMPARE(w.lessonView()->bannerText().toStdString(),
              w.project().classroom.active()->textFor("lr"));
+  }
+
+  // View > Guess first hides the predictions of the top losses and the Export page, and the
+  // project remembers it.
+  void guessFirstIsAViewTheProjectRemembers() {
+    const QString file = m_dir.filePath(QStringLiteral("guess.lbproj"));
+    {
+      MainWindow w;
+      w.setUnsavedChangesAnswer([] { return QMessageBox::Discard; });
+      QVERIFY(w.openProject(exampleCopy()));
+      QVERIFY(!w.findChild<TopLossesView*>()->guessFirst());
+      w.findChild<QAction*>(QStringLiteral("guessFirstAction"))->trigger();
+      QVERIFY(w.project().classroom.guessFirst);
+      QVERIFY(w.findChild<TopLossesView*>()->guessFirst());
+      QVERIFY(w.saveAs(file));
+    }
+    MainWindow w;
+    QVERIFY(w.openProject(file));
+    QVERIFY(w.findChild<QAction*>(QStringLiteral("guessFirstAction"))->isChecked());
+    QVERIFY(w.findChild<TopLossesView*>()->guessFirst());
+  }
+
+  // A lesson may show the Clean labels step ("suspects").
+  void aLessonShowsCleanLabels() {
+    Project p = loadProject(exampleCopy().toStdString());
+    p.classroom.lessons.push_back(Lesson{"Cleaning", {"inspect", "suspects"}, {}, {}, {}});
+    p.classroom.lesson = "Cleaning";
+    const QString file = m_dir.filePath(QStringLiteral("cleaning.lbproj"));
+    saveProject(p, file.toStdString());
+    MainWindow w;
+    QVERIFY(w.openProject(file));
+    w.show();
+    auto* steps = w.findChild<QListWidget*>(QStringLiteral("stepList"));
+    QVERIFY(!steps->item(MainWindow::SuspectsStep)->isHidden());
+    QVERIFY(steps->item(MainWindow::DataStep)->isHidden());
+    checkShows(w, w.project().classroom.active());
   }
 
   void aLessonMadeFromTheViewMatchesIt() {

@@ -20,6 +20,7 @@
 #include "engine/experiment/export.h"
 #include "engine/experiment/experiment.h"
 #include "widgets/export_page.h"
+#include "widgets/qcustomplot_include.h"
 
 using namespace lb;
 namespace fs = std::filesystem;
@@ -124,6 +125,38 @@ class TstExportPage : public QObject {
       QTest::qWait(300);
       page.grab().save(qEnvironmentVariable("LB_SCREENSHOT"));
     }
+  }
+
+  // Guess first: the image and its actual label show, the prediction (chart, status, right or
+  // wrong) only after Reveal, or the space key on the next one.
+  void guessFirstHidesThePredictionUntilRevealed() {
+    ExportPage page;
+    page.setProject(m_project);
+    page.loadModel(m_model);
+    page.setGuessFirst(true);
+    page.show();
+    QTRY_VERIFY_WITH_TIMEOUT(page.validationSampleCount() > 0, 60000);
+    page.predictSample(1);
+    const QString best = page.barLabels().front();
+    QVERIFY(page.answerHidden());
+    QVERIFY(page.revealButton()->isVisible());
+    QVERIFY(!page.findChild<QCustomPlot*>()->isVisible());
+    QVERIFY2(!page.statusText().contains(QStringLiteral("predicted")) &&
+                 page.statusText().contains(page.actualLabel()),
+             qPrintable(page.statusText()));
+    QCOMPARE(page.captionText(), QStringLiteral("actual: %1").arg(page.actualLabel()));
+    QTest::mouseClick(page.revealButton(), Qt::LeftButton);
+    QVERIFY(!page.answerHidden());
+    QVERIFY(page.findChild<QCustomPlot*>()->isVisible());
+    QVERIFY2(page.statusText().contains(QStringLiteral("predicted %1").arg(best)),
+             qPrintable(page.statusText()));
+    page.predictSample(2);
+    QVERIFY(page.answerHidden());
+    page.activateWindow();
+    page.setFocus();
+    QTest::keyClick(&page, Qt::Key_Space);
+    QVERIFY(!page.answerHidden());
+    QVERIFY(page.statusText().contains(QStringLiteral("predicted")));
   }
 
   void chooseImageMarksAWrongPrediction() {
