@@ -14,8 +14,8 @@ namespace lb {
 class LossPlot;
 struct GhostCurve;
 class SchedulePlot;
-class TrainingSession;
 class StepPanel;
+class TrainingSession;
 
 }  // namespace lb
 
@@ -41,8 +41,8 @@ class TrainPage : public QWidget {
   LossPlot* lossPlot() const { return m_lossPlot; }
   // Branch: the parent run's curves under the next run's, until a run that is not its branch.
   void setGhost(const GhostCurve& ghost);
-  QSplitter* splitter() const { return m_splitter; }
   StepPanel* stepPanel() const { return m_stepPanel; }
+  QSplitter* splitter() const { return m_splitter; }
 
  Q_SIGNALS:
   void statusMessage(const QString& text);
@@ -73,8 +73,8 @@ class TrainPage : public QWidget {
   QPushButton* m_pauseButton = nullptr;
   QPushButton* m_stopButton = nullptr;
   QLabel* m_estimateLabel = nullptr;
-  QProgressBar* m_progressBar = nullptr;
   StepPanel* m_stepPanel = nullptr;  // Step, slow motion, the stepped batch
+  QProgressBar* m_progressBar = nullptr;
   LossPlot* m_lossPlot = nullptr;
   bool m_ghostForNextRun = false;  // the ghost set for the run about to start
   QStackedWidget* m_resultsStack = nullptr;

@@ -286,6 +286,8 @@ bool TrainingSession::train() {
   m_runClock.start();
   m_worker->clearStop();  // before queuing start(): a Stop pressed right after still counts
   m_worker->setPaused(false);
+  m_worker->pace().stepping = std::exchange(m_startStepping, false);
+  m_worker->pace().stepsGranted = 0;
   m_state.run = RunKind::Training;
   m_state.paused = m_state.stopping = false;
   m_drainTimer->start();
@@ -295,8 +297,6 @@ bool TrainingSession::train() {
   const Project project = runProject();
   QMetaObject::invokeMethod(
       m_worker, [worker, project] { worker->start(project, kDefaultTopLosses); },
-  m_worker->pace().stepping = std::exchange(m_startStepping, false);
-  m_worker->pace().stepsGranted = 0;
       Qt::QueuedConnection);
   return true;
 }
@@ -341,6 +341,7 @@ bool TrainingSession::stop() {
 
 bool TrainingSession::setPaused(bool paused) {
   if (!m_worker || !can(Action::Pause)) return false;
+  if (!paused) m_worker->pace().stepping = m_state.stepping = false;
   m_state.paused = paused;
   m_worker->setPaused(paused);
   drain();  // what arrived before the pause, so the words name the last batch
@@ -348,16 +349,6 @@ bool TrainingSession::setPaused(bool paused) {
   return true;
 }
 
-void TrainingSession::drain() {
-  if (!m_worker) return;
-  if (!paused) m_worker->pace().stepping = m_state.stepping = false;
-  if (m_state.run == RunKind::FindingLr) {
-    const std::vector<LrFindPoint> points = m_worker->takePendingLr();
-    if (!points.empty()) Q_EMIT lrPointsArrived(points);
-  }
-  const std::vector<BatchProgress> batches = m_worker->takePending();
-  if (batches.empty()) return;
-  m_lastProgress = batches.back();
 bool TrainingSession::step() {
   if (!m_worker || !can(Action::Step)) return false;
   if (m_state.run == RunKind::None) {
@@ -380,6 +371,15 @@ double TrainingSession::batchesPerSecond() const {
   return m_worker ? m_worker->pace().batchesPerSecond.load() : 0.0;
 }
 
+void TrainingSession::drain() {
+  if (!m_worker) return;
+  if (m_state.run == RunKind::FindingLr) {
+    const std::vector<LrFindPoint> points = m_worker->takePendingLr();
+    if (!points.empty()) Q_EMIT lrPointsArrived(points);
+  }
+  const std::vector<BatchProgress> batches = m_worker->takePending();
+  if (batches.empty()) return;
+  m_lastProgress = batches.back();
   m_hasProgress = true;
   Q_EMIT batchesArrived(batches);
 }
@@ -402,6 +402,8 @@ void TrainingSession::onRunEnded() {
   if (m_worker) {
     m_worker->takePendingLr();
     m_worker->setPaused(false);
+    m_worker->pace().stepping = false;
+    m_worker->pace().stepsGranted = 0;
   }
   m_drainTimer->stop();
   m_state.run = RunKind::None;
@@ -416,5 +418,3 @@ bool TrainingSession::reloadData() {
 }
 
 }  // namespace lb
-    m_worker->pace().stepping = false;
-    m_worker->pace().stepsGranted = 0;

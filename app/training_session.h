@@ -117,11 +117,11 @@ class TrainingSession : public QObject {
   void interpretFailed(const QString& sentence);
   // A sentence for the status line that no page owns (a run not recorded in the project).
   void notice(const QString& sentence);
+  void stepped(const lb::BatchStepReport& report);  // a batch trained by step()
 
  private:
   void reload();  // the worker loads the project's data again, to tell what it holds
   void afterEditChecked(bool& edited);
-  void stepped(const lb::BatchStepReport& report);  // a batch trained by step()
   void drain();  // the worker's batches and finder points to the pages
   void changeState(const SessionState& next);
   void onDataReady(const DataSummary& summary);
@@ -141,13 +141,13 @@ class TrainingSession : public QObject {
   bool m_hasProgress = false;
   int m_completedEpochs = 0;
   QElapsedTimer m_runClock;
+  bool m_startStepping = false;  // the next train() starts holding for steps
   QString m_untitledId;  // names an untitled project's run folder (unsaved/<id>/)
   quint64 m_loadRequest = 0;   // the latest reload()
   quint64 m_loadAnswered = 0;  // the reload() the worker's next data answer is for
 
   QThread* m_thread = nullptr;
   TrainingWorker* m_worker = nullptr;  // lives in m_thread
-  bool m_startStepping = false;  // the next train() starts holding for steps
   QTimer* m_drainTimer = nullptr;
 };
 

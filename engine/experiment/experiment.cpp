@@ -12,8 +12,8 @@
 #include "engine/models/transfer.h"
 #include "engine/project/cleaning_journal.h"
 #include "engine/train/callbacks.h"
-#include "engine/train/checkpoint.h"
 #include "engine/train/batch_pacer.h"
+#include "engine/train/checkpoint.h"
 #include "engine/train/data_parallel.h"
 #include "engine/train/distributed.h"
 #include "engine/train/learner.h"
@@ -230,9 +230,6 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
   if (parallel) added.push_back(parallel);
   if (!checkpointFile.empty() && !fineTune)
     added.push_back(std::make_shared<CheckpointEveryEpoch>(checkpointFile));
-  if (hooks.onInterpretation)
-    added.push_back(std::make_shared<InterpretEachEpoch>(
-        m_impl->classes, hooks.interpretTopLosses, m_impl->data.target, m_impl->data.stats,
   if (hooks.pace)
     added.push_back(std::make_shared<BatchPacer>(
         hooks.pace, hooks.stopRequested,
@@ -248,6 +245,9 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
           }
           hooks.onStep(run);
         }));
+  if (hooks.onInterpretation)
+    added.push_back(std::make_shared<InterpretEachEpoch>(
+        m_impl->classes, hooks.interpretTopLosses, m_impl->data.target, m_impl->data.stats,
         [&](const Interpretation& in) { hooks.onInterpretation(withValidNames(in)); }));
   if (p.train.mixedPrecision) {
     const auto device = defaultDevice();
