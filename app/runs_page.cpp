@@ -221,8 +221,9 @@ RunsPage::RunsPage(TrainingSession* session, QWidget* parent)
   auto* confusion = new QWidget;
   auto* confusionLayout = new QVBoxLayout(confusion);
   confusionLayout->addWidget(wrappedLabel(QStringLiteral(
-      "Confusion matrix of B minus A (rows: actual class): green cells gained images, red lost "
-      "them. Click a cell to see the images that moved in or out of it.")));
+      "Confusion matrix of B minus A (rows: actual class): green where B does better (more right "
+      "on the diagonal, fewer mistakes off it), orange where it does worse. Click a cell to see "
+      "the images that moved in or out of it.")));
   m_confusion = new QTableWidget;
   m_confusion->setObjectName(QStringLiteral("confusionDiff"));
   m_confusion->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -489,7 +490,7 @@ void RunsPage::compareSelected() {
                 .arg(c.fixed.size())
                 .arg(c.broken.size());
   m_comparison->setText(text);
-  // B minus A: the cells that gained images are green, those that lost them red.
+  // B minus A: green where B does better, orange (vermillion) where it does worse.
   const int n = int(c.confusionDiff.size());
   QStringList classes;
   for (int i = 0; i < n; ++i)
