@@ -14,7 +14,7 @@ DataBlockSpec dataBlockFromJson(const json& object, const std::string& where,
   FieldReader r(object, "data", where,
                 {"source", "path", "limit", "extensions", "csv", "input", "target", "split",
                  "label", "resize", "randomResizedCrop", "augment", "normalize", "cache",
-                 "cacheMb", "workers", "vocab"});
+                 "cacheMb", "workers", "vocab", "groupByAspect"});
   s.source = r.choice("source", s.source, kSourceKindNames);
   s.path = r.text("path", s.path);
   s.limit = r.integer("limit", s.limit, 0, DataBlockSpec::kMaxLimit);
@@ -26,6 +26,7 @@ DataBlockSpec dataBlockFromJson(const json& object, const std::string& where,
   s.cacheMb = r.integer("cacheMb", s.cacheMb, -1, 1 << 24);
   s.workers = r.integer("workers", s.workers, 0, 256);
   s.vocab = r.texts("vocab", s.vocab);
+  s.groupByAspect = r.boolean("groupByAspect", s.groupByAspect);
 
   FieldReader csv(r.object("csv"), "data.csv", where,
                   {"pathColumn", "labelColumn", "validColumn", "labelDelimiter", "folder"});
@@ -115,6 +116,7 @@ void dataBlockToJson(const DataBlockSpec& s, json& out) {
   out["cacheMb"] = s.cacheMb;
   out["workers"] = s.workers;
   out["vocab"] = s.vocab;
+  if (s.groupByAspect) out["groupByAspect"] = true;  // written only when on: old files keep their bytes
 }
 
 }  // namespace lb

@@ -131,6 +131,10 @@ struct DataBlockSpec {
   // data set that fits is decoded once; -1 = a quarter of the machine's memory, 0 = never.
   int cacheMb = -1;
   int workers = 0;     // loader threads; 0 = chosen from the cores and the cache
+  // Training batches of a folder or CSV source drawn from groups of similar aspect ratio, each
+  // resized to its group's shape at about the pixel count of `resize` (engine/data/aspect_groups.h);
+  // validation, export and prediction keep `resize`.
+  bool groupByAspect = false;
   std::vector<std::string> vocab;  // the class names found when the data was last built
 
   bool operator==(const DataBlockSpec&) const = default;

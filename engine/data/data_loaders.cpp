@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 #include <thread>
+#include <unordered_map>
 
 #include "engine/data/fashion_mnist.h"
 #include "engine/data/file_check.h"
@@ -110,7 +111,14 @@ DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::p
                                                data.valid.labels, batchSize * 2, false, seed);
     return dls;
   }
+  const bool grouped = spec.groupByAspect && spec.source != SourceKind::FashionMnist;
+  if (grouped && !spec.resize.active())
+    throw DataBlockError(DataStep::ItemTransforms,
+                         "Grouping by aspect ratio keeps the pixel count of the Resize size: "
+                         "choose a Resize width and height in Item transforms, or turn the "
+                         "grouping off.");
   DataItems collected = collectItems(spec, baseDir);
+  std::unordered_map<std::string, ImageSize> sizeOf;  // file -> size, for the aspect groups
   int channels = 0;
   const std::size_t budget = cacheBudget(spec);
   std::unique_ptr<DecodeCache> checked;  // the check's decodes, for the pipeline's cache
@@ -125,6 +133,9 @@ DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::p
     }
     const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
     const FileCheck check = checkImageFiles(collected, cores, {}, checked.get());
+    if (grouped)
+      for (std::size_t i = 0; i < collected.files.size(); ++i)
+        sizeOf.emplace(collected.files[i].string(), check.sizes[i]);
     leaveOut(spec, collected, check.unreadable);
     if (spec.input == InputKind::Auto) {
       channels = check.channels();
@@ -148,7 +159,16 @@ DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::p
   dls.shape = {pipeline->channels(), one.rows, one.cols};
   for (int i : items.valid) dls.validNames.push_back(items.names[i]);
   dls.pipeline = pipeline;
-  dls.train = std::make_shared<ImageLoader>(pipeline, items.train, batchSize, true, seed, threads);
+  auto train = std::make_shared<ImageLoader>(pipeline, items.train, batchSize, true, seed, threads);
+  if (grouped) {
+    std::vector<ImageSize> sizes;  // of each training position
+    for (int i : items.train) sizes.push_back(sizeOf[items.files[i].string()]);
+    auto groups = groupByAspect(sizes, spec.resize.width, spec.resize.height, batchSize);
+    for (const AspectGroup& g : groups)
+      dls.aspectShapes.push_back({pipeline->channels(), g.height, g.width});
+    train->groupByAspect(std::move(groups));
+  }
+  dls.train = train;
   dls.valid = std::make_shared<ImageLoader>(pipeline, items.valid, batchSize * 2, false, seed, threads);
   return dls;
 }

@@ -28,6 +28,7 @@ struct DataLoaders {
   std::vector<SkippedFile> skipped;         // files left out of both splits, with the reason
   int greyExpanded = 0;  // grey images expanded to RGB because others have colour
   OverrideCounts overrides;  // what the user's cleaning decisions changed
+  std::vector<ImageShape> aspectShapes;  // the training batches' shapes when grouped by aspect
   int outputs() const { return target == TargetKind::Regression ? 1 : int(vocab.size()); }
 };
 
@@ -45,7 +46,10 @@ std::shared_ptr<ImagePipeline> makePipeline(const DataBlockSpec& spec, DataItems
 // `workers` < 0 takes the spec's count (0 there = loaderWorkers' choice). Decodes every
 // file of a folder or CSV source once (checkImageFiles, keeping what fits the spec's cache
 // budget, the rest kept as the first epoch decodes it) and leaves the unreadable ones out,
-// listed in `skipped`; throws DataBlockError as collectItems, also when that empties a class.
+// listed in `skipped`; throws DataBlockError as collectItems, also when that empties a class,
+// and when spec.groupByAspect has no Resize size to keep the pixel count of. With groupByAspect
+// (folder and CSV sources), the training loader is grouped by the sizes the check decoded
+// (groupByAspect in engine/data/aspect_groups.h) and `aspectShapes` lists the groups' shapes.
 // `overrides` (the cleaning decisions) are applied after that (applyOverrides); with them, or
 // with `stream`, even the built-in example goes through the pipeline (its items are needed).
 DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::path& baseDir,

@@ -30,6 +30,7 @@ FileCheck checkImageFiles(const DataItems& items, int threads,
   const int total = int(toCheck.size());
   std::vector<std::string> reasons(toCheck.size());
   std::vector<int> channels(toCheck.size(), 0);
+  std::vector<ImageSize> sizes(items.size());
   std::atomic<int> next{0}, done{0};
   auto check = [&] {
     for (int k; (k = next++) < total;) {
@@ -37,6 +38,7 @@ FileCheck checkImageFiles(const DataItems& items, int threads,
         const auto& file = items.files[toCheck[k]];
         const cv::Mat raw = readImage(file, cv::IMREAD_UNCHANGED);
         channels[k] = raw.channels();
+        sizes[std::size_t(toCheck[k])] = {raw.cols, raw.rows};
         if (keep && keptByCheck(file, raw)) keep->offer(std::size_t(toCheck[k]), raw);
       } catch (const Error& e) {
         reasons[k] = e.what();
@@ -55,6 +57,7 @@ FileCheck checkImageFiles(const DataItems& items, int threads,
   for (auto& t : pool) t.join();
   if (progress) progress(total, total);
   FileCheck out;
+  out.sizes = std::move(sizes);
   for (int k = 0; k < total; ++k) {
     if (!reasons[k].empty()) out.unreadable.emplace(toCheck[k], reasons[k]);
     else if (channels[k] == 1) ++out.greyImages;

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "engine/data/aspect_groups.h"
 #include "engine/data/data_block.h"
 #include "engine/data/decode_cache.h"
 
@@ -16,6 +17,7 @@ struct FileCheck {
   std::map<int, std::string> unreadable;  // item index -> why it cannot be used
   int colourImages = 0;                   // readable files with more than one channel
   int greyImages = 0;                     // readable files with one channel
+  std::vector<ImageSize> sizes;  // item index -> its size as decoded (0 x 0: unchecked, unreadable)
   // 3 when any readable image has colour (the grey ones are then expanded), else 1.
   int channels() const { return colourImages > 0 ? 3 : 1; }
 };

@@ -84,8 +84,13 @@ bool ImagePipeline::plain() const {
   return !m_spec.resize.active() && !m_spec.randomResizedCrop.enabled && !m_spec.augment.enabled;
 }
 
-cv::Mat ImagePipeline::transform(const cv::Mat& image, bool train, std::uint64_t seed) const {
-  const ResizeOptions& size = m_spec.resize;
+cv::Mat ImagePipeline::transform(const cv::Mat& image, bool train, std::uint64_t seed,
+                                 cv::Size shape) const {
+  ResizeOptions size = m_spec.resize;
+  if (!shape.empty()) {
+    size.width = shape.width;
+    size.height = shape.height;
+  }
   const auto& rrc = m_spec.randomResizedCrop;
   if (rrc.enabled) {
     const int w = size.active() ? size.width : image.cols;
@@ -98,7 +103,7 @@ cv::Mat ImagePipeline::transform(const cv::Mat& image, bool train, std::uint64_t
 }
 
 cv::Mat ImagePipeline::load(const std::vector<int>& split, std::size_t position, bool train,
-                            std::uint64_t seed) const {
+                            std::uint64_t seed, cv::Size size) const {
   const int item = split[position % split.size()];
   cv::Mat decoded;
   try {
@@ -111,7 +116,7 @@ cv::Mat ImagePipeline::load(const std::vector<int>& split, std::size_t position,
                 ", though it could be read when the data was loaded: restore it, or load the "
                 "data again to leave it out.");
   }
-  cv::Mat image = transform(decoded, train, seed);
+  cv::Mat image = transform(decoded, train, seed, size);
   // The batch transforms run per item here, on the 8-bit image (fast in OpenCV on a CPU).
   if (train && m_spec.augment.enabled)
     image = augmentImage(image, m_spec.augment, mixSeed(seed, 0xA06, 0));
@@ -200,6 +205,7 @@ ImageLoader::ImageLoader(std::shared_ptr<const ImagePipeline> pipeline, std::vec
   std::vector<int> order(m_split.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = int(i);
   m_order = std::make_shared<const std::vector<int>>(std::move(order));
+  m_plan = std::make_shared<const std::vector<AspectBatch>>();
   m_next = batches();  // nothing to make before the first epoch starts
   for (int w = 0; w < workers; ++w) m_workers.emplace_back([this] { work(); });
 }
@@ -213,7 +219,15 @@ ImageLoader::~ImageLoader() {
   for (auto& t : m_workers) t.join();
 }
 
+void ImageLoader::groupByAspect(std::vector<AspectGroup> groups) {
+  std::lock_guard lock(m_mutex);
+  m_groups = m_train ? std::move(groups) : std::vector<AspectGroup>{};
+  m_epoch = -1;  // the next batch starts an epoch with the groups
+  m_next = m_consumer = batches();
+}
+
 int ImageLoader::batches() const {
+  if (!m_groups.empty()) return aspectBatches(m_groups, m_batchSize);
   const auto n = items();
   // Training drops the last partial batch, as fastai does; validation keeps every item.
   return int(m_train ? n / m_batchSize : (n + m_batchSize - 1) / m_batchSize);
@@ -222,12 +236,17 @@ int ImageLoader::batches() const {
 void ImageLoader::startEpoch(int epoch) {
   std::vector<int> order(m_split.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = int(i);
-  if (m_train) {
-    std::mt19937_64 rng(mixSeed(m_seed, 0x5EED, std::uint64_t(epoch)));
+  std::vector<AspectBatch> plan;
+  const std::uint64_t seed = mixSeed(m_seed, 0x5EED, std::uint64_t(epoch));
+  if (!m_groups.empty()) {
+    plan = planAspectEpoch(m_groups, m_batchSize, seed, order);
+  } else if (m_train) {
+    std::mt19937_64 rng(seed);
     std::shuffle(order.begin(), order.end(), rng);
   }
   std::lock_guard lock(m_mutex);
   m_order = std::make_shared<const std::vector<int>>(std::move(order));
+  m_plan = std::make_shared<const std::vector<AspectBatch>>(std::move(plan));
   m_epoch = epoch;
   restartAt(0);
 }
@@ -239,22 +258,30 @@ void ImageLoader::restartAt(int index) {
   m_changed.notify_all();
 }
 
-Batch ImageLoader::makeBatch(const std::vector<int>& order, int epoch, int index) const {
-  const std::size_t start = std::size_t(index) * m_batchSize;
-  const std::size_t end = std::min(start + m_batchSize, order.size());
+Batch ImageLoader::makeBatch(const std::vector<int>& order, const std::vector<AspectBatch>& plan,
+                             int epoch, int index) const {
+  std::size_t start = std::size_t(index) * m_batchSize;
+  std::size_t end = std::min(start + m_batchSize, order.size());
+  cv::Size size;
+  if (!plan.empty()) {
+    const AspectBatch& b = plan[std::size_t(index)];
+    start = b.start;
+    end = b.end;
+    size = {b.width, b.height};
+  }
   std::vector<std::size_t> positions;
   for (std::size_t p = start; p < end; ++p) positions.push_back(p);
-  return makeItems(order, epoch, positions);
+  return makeItems(order, epoch, positions, size);
 }
 
 Batch ImageLoader::makeItems(const std::vector<int>& order, int epoch,
-                             const std::vector<std::size_t>& positions) const {
+                             const std::vector<std::size_t>& positions, cv::Size size) const {
   std::vector<cv::Mat> images;
   std::vector<int> items;
   for (std::size_t p : positions) {
     // Seeded by the position, so an item drawn alone gets the batch's augmentation.
     const auto seed = mixSeed(m_seed, std::uint64_t(epoch), std::uint64_t(p), 1);
-    images.push_back(m_pipeline->load(m_split, std::size_t(order[p]), m_train, seed));
+    images.push_back(m_pipeline->load(m_split, std::size_t(order[p]), m_train, seed, size));
     items.push_back(m_split[order[p]]);
   }
   return {m_pipeline->finish(m_pipeline->collate(images)), m_pipeline->targets(items)};
@@ -277,7 +304,7 @@ Batch ImageLoader::batch(int index) {
   Batch b;
   if (m_workers.empty()) {
     if (m_epoch < 0) startEpoch(0);
-    b = makeBatch(*m_order, m_epoch, index);
+    b = makeBatch(*m_order, *m_plan, m_epoch, index);
   } else {
     std::unique_lock lock(m_mutex);
     if (m_epoch < 0) {
@@ -309,11 +336,12 @@ void ImageLoader::work() {
     const int generation = m_generation;
     const int epoch = m_epoch;
     const auto order = m_order;
+    const auto plan = m_plan;
     lock.unlock();
     Batch made;
     std::exception_ptr error;
     try {
-      made = makeBatch(*order, epoch, index);
+      made = makeBatch(*order, *plan, epoch, index);
     } catch (...) {
       error = std::current_exception();
     }

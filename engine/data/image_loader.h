@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/data/aspect_groups.h"
 #include "engine/data/data_block.h"
 #include "engine/data/data_block_spec.h"
 #include "engine/data/data_loader.h"
@@ -43,11 +44,13 @@ class ImagePipeline {
   // it, else from the file (then offered to the cache). Throws lb::Error with the reason.
   cv::Mat decode(int item) const;
   // The item transforms; `train` chooses RandomResizedCrop's random crop over its center crop.
-  cv::Mat transform(const cv::Mat& image, bool train, std::uint64_t seed) const;
+  // A non-empty `size` replaces the Resize's width and height (an aspect group's shape).
+  cv::Mat transform(const cv::Mat& image, bool train, std::uint64_t seed,
+                    cv::Size size = {}) const;
   // decode + item transforms + (training) augmentation of item split[position]. Throws lb::Error
   // naming the file when it cannot be decoded.
   cv::Mat load(const std::vector<int>& split, std::size_t position, bool train,
-               std::uint64_t seed) const;
+               std::uint64_t seed, cv::Size size = {}) const;
   // uint8 [N, C, H, W] from same-sized images (a DataBlockError names the Resize otherwise).
   torch::Tensor collate(const std::vector<cv::Mat>& images) const;
   // uint8 batch -> normalised float, in one pass.
@@ -95,15 +98,23 @@ class ImageLoader : public DataLoader {
   int batchSize() const override { return m_batchSize; }
   // Threads making batches ahead (0: the calling thread makes each batch when asked).
   int workers() const { return int(m_workers.size()); }
+  // Training loaders: from the next epoch on, each batch takes items of one of `groups`
+  // (positions into the split, all of them in some group) at its shape (engine/data/
+  // aspect_groups.h); itemsAt() keeps the set size. Empty groups: batches of the set size.
+  void groupByAspect(std::vector<AspectGroup> groups);
+  const std::vector<AspectGroup>& aspectGroups() const { return m_groups; }
   void startEpoch(int epoch) override;
   Batch batch(int index) override;
   Batch itemsAt(const std::vector<std::int64_t>& positions) override;
   void to(torch::Device device) override { m_device = device; }
-  // Batch `index` of the epoch whose order (positions into the split) is `order`.
-  Batch makeBatch(const std::vector<int>& order, int epoch, int index) const;
-  // The items at `positions` of that order, as one batch (on the CPU).
+  // Batch `index` of the epoch whose order (positions into the split) is `order` and whose
+  // batches are `plan` (empty: batchSize items each, at the set size).
+  Batch makeBatch(const std::vector<int>& order, const std::vector<AspectBatch>& plan, int epoch,
+                  int index) const;
+  // The items at `positions` of that order, as one batch (on the CPU), at `size` (empty: the
+  // set size).
   Batch makeItems(const std::vector<int>& order, int epoch,
-                  const std::vector<std::size_t>& positions) const;
+                  const std::vector<std::size_t>& positions, cv::Size size = {}) const;
 
  private:
   void work();
@@ -112,6 +123,8 @@ class ImageLoader : public DataLoader {
   std::shared_ptr<const ImagePipeline> m_pipeline;
   std::vector<int> m_split;  // item indices
   std::shared_ptr<const std::vector<int>> m_order;  // positions into m_split, this epoch
+  std::vector<AspectGroup> m_groups;
+  std::shared_ptr<const std::vector<AspectBatch>> m_plan;  // this epoch's batches when grouped
   int m_batchSize;
   bool m_train;
   std::uint64_t m_seed;

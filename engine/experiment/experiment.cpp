@@ -119,6 +119,21 @@ BuiltLearner buildLearnerOn(const Project& p, DataLoaders loaders, bool loadPret
   torch::manual_seed(p.train.seed);
   // The input shape and the output count come from the data; the spec says the rest.
   BuiltModel net = buildModel(p.model, data.shape, data.outputs());
+  // Batches grouped by aspect ratio come in other shapes than the set size: each must fit the
+  // model built for the set size (a Linear after Flatten takes one shape only).
+  for (const ImageShape& shape : data.aspectShapes) {
+    torch::NoGradGuard noGrad;
+    net.model->eval();
+    try {
+      net.model->forward(torch::zeros({1, shape.channels, shape.height, shape.width}));
+    } catch (const std::exception&) {
+      throw Error("Grouping by aspect ratio makes batches of " + std::to_string(shape.width) +
+                  "x" + std::to_string(shape.height) + " pixels, which this model cannot take: "
+                  "use a model that pools before its head (the zoo's CNN or a ResNet), or turn "
+                  "off Group by aspect ratio in Item transforms.");
+    }
+    net.model->train();
+  }
   auto model = net.model;
   model->to(device);
   if (loadPretrained && !p.model.pretrained.empty())
