@@ -88,19 +88,20 @@ std::vector<AspectGroup> groupByAspect(const std::vector<ImageSize>& sizes, int 
 }
 
 std::vector<AspectBatch> planAspectEpoch(const std::vector<AspectGroup>& groups, int batchSize,
-                                         std::uint64_t seed, std::vector<int>& order) {
+                                         std::uint64_t seed, std::vector<int>& order,
+                                         bool shuffle) {
   std::mt19937_64 rng(seed);
   std::vector<std::pair<const AspectGroup*, std::vector<int>>> batches;
   for (const AspectGroup& g : groups) {
     std::vector<int> positions = g.positions;
-    std::shuffle(positions.begin(), positions.end(), rng);
+    if (shuffle) std::shuffle(positions.begin(), positions.end(), rng);
     const std::size_t n = positions.size();
     const std::size_t count = (n + std::size_t(batchSize) - 1) / std::size_t(batchSize);
     for (std::size_t j = 0; j < count; ++j)
       batches.emplace_back(&g, std::vector<int>(positions.begin() + std::ptrdiff_t(j * n / count),
                                                 positions.begin() + std::ptrdiff_t((j + 1) * n / count)));
   }
-  std::shuffle(batches.begin(), batches.end(), rng);
+  if (shuffle) std::shuffle(batches.begin(), batches.end(), rng);
   order.clear();
   std::vector<AspectBatch> plan;
   for (const auto& [group, positions] : batches) {
@@ -108,6 +109,29 @@ std::vector<AspectBatch> planAspectEpoch(const std::vector<AspectGroup>& groups,
     order.insert(order.end(), positions.begin(), positions.end());
   }
   return plan;
+}
+
+std::size_t nearestAspectGroup(const std::vector<AspectGroup>& groups, ImageSize size, int width,
+                               int height) {
+  const double r = size.width > 0 && size.height > 0 ? std::log(double(size.width) / size.height)
+                                                     : std::log(double(width) / height);
+  auto distance = [r](const AspectGroup& g) {
+    return std::abs(std::log(double(g.width) / g.height) - r);
+  };
+  return std::size_t(std::min_element(groups.begin(), groups.end(),
+                                      [&](auto& a, auto& b) { return distance(a) < distance(b); }) -
+                     groups.begin());
+}
+
+std::vector<AspectGroup> assignToAspectGroups(const std::vector<AspectGroup>& groups,
+                                              const std::vector<ImageSize>& sizes, int width,
+                                              int height) {
+  std::vector<AspectGroup> out;
+  for (const AspectGroup& g : groups) out.push_back({g.width, g.height, {}});
+  for (std::size_t k = 0; k < sizes.size(); ++k)
+    out[nearestAspectGroup(groups, sizes[k], width, height)].positions.push_back(int(k));
+  std::erase_if(out, [](const AspectGroup& g) { return g.positions.empty(); });
+  return out;
 }
 
 int aspectBatches(const std::vector<AspectGroup>& groups, int batchSize) {

@@ -43,12 +43,25 @@ ImageSize aspectShape(double ratio, int width, int height);
 std::vector<AspectGroup> groupByAspect(const std::vector<ImageSize>& sizes, int width, int height,
                                        int batchSize);
 
-// The batches one epoch takes from `groups`: each group's positions shuffled, cut into
-// ceil(n / batchSize) batches of near-equal size (every item once per epoch; none larger than
-// batchSize), the batches shuffled; `order` receives the positions batch after batch. Seeded:
-// the same seed gives the same plan.
+// The batches one epoch takes from `groups`: each group's positions cut into ceil(n /
+// batchSize) batches of near-equal size (every item once per epoch; none larger than
+// batchSize); `order` receives the positions batch after batch. With `shuffle`, each group's
+// positions and then the batches are shuffled, seeded: the same seed gives the same plan;
+// without, groups and positions stay in their order (validation).
 std::vector<AspectBatch> planAspectEpoch(const std::vector<AspectGroup>& groups, int batchSize,
-                                         std::uint64_t seed, std::vector<int>& order);
+                                         std::uint64_t seed, std::vector<int>& order,
+                                         bool shuffle = true);
+
+// The index of the shape among `groups` nearest in aspect ratio (log scale) to `size` (a 0
+// side: the ratio of width x height, the set size). Requires groups non-empty.
+std::size_t nearestAspectGroup(const std::vector<AspectGroup>& groups, ImageSize size, int width,
+                               int height);
+
+// Groups of the shapes of `groups` holding the items of `sizes` (positions into their list),
+// each in the group nearest its ratio; groups left empty are dropped.
+std::vector<AspectGroup> assignToAspectGroups(const std::vector<AspectGroup>& groups,
+                                              const std::vector<ImageSize>& sizes, int width,
+                                              int height);
 
 // How many batches planAspectEpoch makes (the same every epoch).
 int aspectBatches(const std::vector<AspectGroup>& groups, int batchSize);

@@ -133,7 +133,7 @@ struct DataBlockSpec {
   int workers = 0;     // loader threads; 0 = chosen from the cores and the cache
   // Training batches of a folder or CSV source drawn from groups of similar aspect ratio, each
   // resized to its group's shape at about the pixel count of `resize` (engine/data/aspect_groups.h);
-  // validation, export and prediction keep `resize`.
+  // validation and prediction give each image the group shape nearest its own.
   bool groupByAspect = false;
   std::vector<std::string> vocab;  // the class names found when the data was last built
 

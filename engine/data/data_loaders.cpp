@@ -157,19 +157,31 @@ DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::p
   dls.skipped = items.skipped;
   const cv::Mat one = pipeline->load(items.train, 0, false, 0);
   dls.shape = {pipeline->channels(), one.rows, one.cols};
-  for (int i : items.valid) dls.validNames.push_back(items.names[i]);
   dls.pipeline = pipeline;
   auto train = std::make_shared<ImageLoader>(pipeline, items.train, batchSize, true, seed, threads);
+  auto valid =
+      std::make_shared<ImageLoader>(pipeline, items.valid, batchSize * 2, false, seed, threads);
+  std::vector<int> validOrder(items.valid.size());  // positions into the split, loader order
+  for (std::size_t k = 0; k < validOrder.size(); ++k) validOrder[k] = int(k);
   if (grouped) {
-    std::vector<ImageSize> sizes;  // of each training position
-    for (int i : items.train) sizes.push_back(sizeOf[items.files[i].string()]);
-    auto groups = groupByAspect(sizes, spec.resize.width, spec.resize.height, batchSize);
+    auto sizesOf = [&](const std::vector<int>& split) {
+      std::vector<ImageSize> sizes;
+      for (int i : split) sizes.push_back(sizeOf[items.files[i].string()]);
+      return sizes;
+    };
+    const int w = spec.resize.width, h = spec.resize.height;
+    auto groups = groupByAspect(sizesOf(items.train), w, h, batchSize);
     for (const AspectGroup& g : groups)
       dls.aspectShapes.push_back({pipeline->channels(), g.height, g.width});
+    // Validation sees each image in the training shape nearest its own, group after group.
+    auto validGroups = assignToAspectGroups(groups, sizesOf(items.valid), w, h);
+    planAspectEpoch(validGroups, batchSize * 2, 0, validOrder, /*shuffle=*/false);
     train->groupByAspect(std::move(groups));
+    valid->groupByAspect(std::move(validGroups));
   }
+  for (int k : validOrder) dls.validNames.push_back(items.names[items.valid[std::size_t(k)]]);
   dls.train = train;
-  dls.valid = std::make_shared<ImageLoader>(pipeline, items.valid, batchSize * 2, false, seed, threads);
+  dls.valid = valid;
   return dls;
 }
 

@@ -49,7 +49,9 @@ std::shared_ptr<ImagePipeline> makePipeline(const DataBlockSpec& spec, DataItems
 // listed in `skipped`; throws DataBlockError as collectItems, also when that empties a class,
 // and when spec.groupByAspect has no Resize size to keep the pixel count of. With groupByAspect
 // (folder and CSV sources), the training loader is grouped by the sizes the check decoded
-// (groupByAspect in engine/data/aspect_groups.h) and `aspectShapes` lists the groups' shapes.
+// (groupByAspect in engine/data/aspect_groups.h), `aspectShapes` lists the groups' shapes, and
+// the validation loader gives each image the shape nearest its own, group after group
+// (`validNames` in that order).
 // `overrides` (the cleaning decisions) are applied after that (applyOverrides); with them, or
 // with `stream`, even the built-in example goes through the pipeline (its items are needed).
 DataLoaders buildDataLoaders(const DataBlockSpec& spec, const std::filesystem::path& baseDir,

@@ -221,7 +221,7 @@ ImageLoader::~ImageLoader() {
 
 void ImageLoader::groupByAspect(std::vector<AspectGroup> groups) {
   std::lock_guard lock(m_mutex);
-  m_groups = m_train ? std::move(groups) : std::vector<AspectGroup>{};
+  m_groups = std::move(groups);
   m_epoch = -1;  // the next batch starts an epoch with the groups
   m_next = m_consumer = batches();
 }
@@ -239,7 +239,7 @@ void ImageLoader::startEpoch(int epoch) {
   std::vector<AspectBatch> plan;
   const std::uint64_t seed = mixSeed(m_seed, 0x5EED, std::uint64_t(epoch));
   if (!m_groups.empty()) {
-    plan = planAspectEpoch(m_groups, m_batchSize, seed, order);
+    plan = planAspectEpoch(m_groups, m_batchSize, seed, order, m_train);
   } else if (m_train) {
     std::mt19937_64 rng(seed);
     std::shuffle(order.begin(), order.end(), rng);

@@ -98,9 +98,10 @@ class ImageLoader : public DataLoader {
   int batchSize() const override { return m_batchSize; }
   // Threads making batches ahead (0: the calling thread makes each batch when asked).
   int workers() const { return int(m_workers.size()); }
-  // Training loaders: from the next epoch on, each batch takes items of one of `groups`
-  // (positions into the split, all of them in some group) at its shape (engine/data/
-  // aspect_groups.h); itemsAt() keeps the set size. Empty groups: batches of the set size.
+  // From the next epoch on, each batch takes items of one of `groups` (positions into the
+  // split, each in one group) at its shape (engine/data/aspect_groups.h): shuffled for training,
+  // group after group in order for validation. itemsAt() keeps the set size. Empty groups:
+  // batches of the set size.
   void groupByAspect(std::vector<AspectGroup> groups);
   const std::vector<AspectGroup>& aspectGroups() const { return m_groups; }
   void startEpoch(int epoch) override;

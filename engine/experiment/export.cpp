@@ -279,6 +279,14 @@ void exportSequential(nn::SequentialImpl& model, const ExportInfo& info, const f
   module.register_attribute("std", c10::ListType::ofFloats(), doubles(info.std));
   module.register_attribute("target", c10::StringType::get(),
                            std::string(targetKindName(info.target)));
+  if (!info.aspectShapes.empty()) {  // only then: other files keep their attributes
+    c10::List<std::int64_t> sides;  // width, height of each group
+    for (const ImageSize& s : info.aspectShapes) {
+      sides.push_back(s.width);
+      sides.push_back(s.height);
+    }
+    module.register_attribute("aspect_shapes", c10::ListType::ofInts(), sides);
+  }
   module.register_attribute("format_version", c10::IntType::get(),
                             std::int64_t(info.formatVersion));
   module.register_attribute(kChecksumAttribute, c10::IntType::get(), weightsChecksum(module));
@@ -343,6 +351,7 @@ void exportModel(const Project& project, const fs::path& checkpoint, const fs::p
   info.mean.assign(data.stats.mean.begin(), data.stats.mean.end());
   info.std.assign(data.stats.std.begin(), data.stats.std.end());
   info.target = data.target;
+  for (const ImageShape& s : data.aspectShapes) info.aspectShapes.push_back({s.width, s.height});
   exportSequential(*model, info, out);
 }
 
@@ -382,6 +391,11 @@ ExportedModel loadExportedModel(const fs::path& file) {
     info.std = doubles(module->attr("std"));
     info.target = fromName(kTargetKindNames, module->attr("target").toStringRef(),
                            file.string() + "'s target");
+    if (module->hasattr("aspect_shapes")) {
+      const auto sides = module->attr("aspect_shapes").toIntVector();
+      for (std::size_t i = 0; i + 1 < sides.size(); i += 2)
+        info.aspectShapes.push_back({int(sides[i]), int(sides[i + 1])});
+    }
   } catch (const c10::Error&) {
     throw Error(file.string() + " has attributes of the wrong type: export it again.");
   }
@@ -411,6 +425,14 @@ torch::Tensor prepareImage(cv::Mat image, const ExportInfo& info) {
                   : info.resizeMethod == "pad" ? ResizeMethod::Pad
                                                : ResizeMethod::Squish;
   resize.pad = info.padMode == "reflection" ? PadMode::Reflection : PadMode::Zeros;
+  if (!info.aspectShapes.empty()) {  // the group shape nearest the image's ratio
+    std::vector<AspectGroup> groups;
+    for (const ImageSize& s : info.aspectShapes) groups.push_back({s.width, s.height, {}});
+    const AspectGroup& g =
+        groups[nearestAspectGroup(groups, {image.cols, image.rows}, info.width, info.height)];
+    resize.width = g.width;
+    resize.height = g.height;
+  }
   const auto mean = torch::tensor(std::vector<float>(info.mean.begin(), info.mean.end()))
                         .reshape({info.channels, 1, 1});
   const auto stdev = torch::tensor(std::vector<float>(info.std.begin(), info.std.end()))
@@ -431,8 +453,11 @@ void classify(const ExportedModel& model, const std::vector<torch::Tensor>& inpu
   torch::NoGradGuard noGrad;
   auto& module = *model.module;
   constexpr std::size_t kBatch = 64;
-  for (std::size_t start = 0; start < inputs.size(); start += kBatch) {
-    const std::size_t end = std::min(inputs.size(), start + kBatch);
+  for (std::size_t start = 0, end = 0; start < inputs.size(); start = end) {
+    // A batch of up to kBatch inputs of one shape (models grouped by aspect take several).
+    for (end = start + 1; end < inputs.size() && end - start < kBatch &&
+                          inputs[end].sizes() == inputs[start].sizes();)
+      ++end;
     const auto batch = torch::stack(std::vector<torch::Tensor>(
         inputs.begin() + std::ptrdiff_t(start), inputs.begin() + std::ptrdiff_t(end)));
     torch::Tensor probs;

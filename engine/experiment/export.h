@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/core/image8.h"
+#include "engine/data/aspect_groups.h"
 #include "engine/project/project.h"
 
 namespace torch::nn {
@@ -39,6 +40,9 @@ struct ExportInfo {
   std::string padMode = "zeros";        // for "pad": "zeros" or "reflection"
   std::vector<double> mean, std;        // per channel
   TargetKind target = TargetKind::Category;  // stored by its name: "category", ...
+  // Trained grouped by aspect ratio: the groups' shapes; predict gives each image the one
+  // nearest its ratio (engine/data/aspect_groups.h). Empty: width x height for every image.
+  std::vector<ImageSize> aspectShapes;
   int formatVersion = kExportFormatVersion;
 };
 

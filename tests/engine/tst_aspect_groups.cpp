@@ -3,7 +3,8 @@
 // images stretched to two aspect ratios (wide for some classes, tall for the others, so a
 // batch's labels say which images it holds): every training batch is of one group's shape and
 // holds only that group's images, every item comes once an epoch, the same seed gives the same
-// batches with or without a loader thread and the cache, validation keeps the set size, and a
+// batches with or without a loader thread and the cache, validation takes each image in the
+// group shape of its own ratio (its names in the loader's order), and a
 // data block without a size or a model that cannot take other shapes gets a sentence.
 #include <QtTest/QtTest>
 
@@ -162,11 +163,19 @@ class TestAspectGroups : public QObject {
     const DataItems& all = dls.pipeline->items();
     for (int i : all.train) expected.insert(all.labels[std::size_t(i)].front());
     QVERIFY(labels == expected);
-    // Validation keeps the set size.
+    // Validation gives each image the group shape of its own ratio, and its names follow the
+    // loader's order.
+    std::size_t row = 0;
     for (const Batch& b : epochBatches(*dls.valid, 0)) {
-      QCOMPARE(int(b.x.size(2)), spec.resize.height);
-      QCOMPARE(int(b.x.size(3)), spec.resize.width);
+      const auto shape = wideShape.find({int(b.x.size(2)), int(b.x.size(3))});
+      QVERIFY(shape != wideShape.end());
+      for (std::int64_t i = 0; i < b.y.size(0); ++i, ++row) {
+        const std::string& name = dls.vocab[std::size_t(b.y[i].item<std::int64_t>())];
+        QCOMPARE(test::isWideClass(name), shape->second);
+        QCOMPARE(fs::path(dls.validNames[row]).parent_path().filename().string(), name);
+      }
     }
+    QCOMPARE(std::int64_t(row), dls.valid->items());
   }
 
   void theSameSeedGivesTheSameBatches() {
