@@ -58,6 +58,14 @@ QPixmap infernoBar(int width, int height) {
 QString twoDecimals(double v) { return QString::number(v, 'f', 2); }
 }  // namespace
 
+QString lossAndProbability(const TopLoss& item) {
+  // A replayed run stored before the probability was kept has none: say nothing, not "p 0.00".
+  const QString loss = QStringLiteral("loss %1").arg(twoDecimals(item.loss));
+  return std::isfinite(item.probability)
+             ? QStringLiteral("%1 · p %2").arg(loss, twoDecimals(item.probability))
+             : loss;
+}
+
 std::vector<TopLossTile> topLossTiles(const Interpretation& interp) {
   std::vector<TopLossTile> tiles;
   for (std::size_t i = 0; i < interp.topLosses.size(); ++i) {
@@ -99,8 +107,7 @@ class TopLossTileWidget : public QWidget {
                                     .arg(view->className(t.item.predicted),
                                          view->className(t.item.actual));
     m_line2 = m_hidden ? QStringLiteral("guess, then click")
-                       : QStringLiteral("loss %1 · p %2")
-                             .arg(twoDecimals(t.item.loss), twoDecimals(t.item.probability));
+                       : lossAndProbability(t.item);
     setToolTip(QStringLiteral("%1\n%2\nitem %3 of the validation set\n%4")
                    .arg(m_line1, m_line2)
                    .arg(t.item.index)
@@ -184,6 +191,7 @@ TopLossesView::TopLossesView(QWidget* parent) : QWidget(parent) {
   actualLabel->setBuddy(m_actual);
   auto* predictedLabel = new QLabel(QStringLiteral("Predicted:"));
   predictedLabel->setBuddy(m_predicted);
+  m_predictedLabel = predictedLabel;
   bar->addWidget(actualLabel);
   bar->addWidget(m_actual);
   bar->addSpacing(12);
@@ -230,7 +238,9 @@ void TopLossesView::setGuessFirst(bool on) {
   if (m_guessFirst == on) return;
   m_guessFirst = on;
   m_revealed.clear();
+  if (on) setPredictedFilter(-1);  // tiles of one predicted class would give it away
   layoutTiles();
+  Q_EMIT guessFirstChanged(on);
 }
 
 bool TopLossesView::revealed(int i) const {
@@ -244,6 +254,7 @@ void TopLossesView::reveal(int i) {
     m_revealed.insert(m_visible[std::size_t(i)]);
   // Later, so a tile's own click may return before the tiles are made anew.
   QTimer::singleShot(0, this, [this] { layoutTiles(); });
+  Q_EMIT tilesRevealed(i < 0);
 }
 
 void TopLossesView::setClasses(const std::vector<std::string>& classes) {
@@ -375,6 +386,10 @@ void TopLossesView::layoutTiles() {
   m_columns = columnCount();
   for (int i = 0; i < m_tileWidgets.size(); ++i)
     m_gridLayout->addWidget(m_tileWidgets[i], i / m_columns, i % m_columns);
+  bool hidden = false;
+  for (int i = 0; i < visibleCount(); ++i) hidden = hidden || !revealed(i);
+  m_predictedLabel->setVisible(!hidden);
+  m_predicted->setVisible(!hidden);
 }
 
 void TopLossesView::resizeEvent(QResizeEvent* event) {
@@ -457,9 +472,9 @@ void TopLossesView::updateDetails() {
       QStringLiteral("Top loss: item %1 of the validation set").arg(t.item.index));
   m_detailsImage->setPixmap(render(t, QFontMetrics(f).height() * 20));
   const QString mark = t.item.correct() ? QStringLiteral("✓ right") : QStringLiteral("✗ wrong");
-  m_detailsText->setText(QStringLiteral("%1: pred: %2 / actual: %3\nloss %4 · p %5")
+  m_detailsText->setText(QStringLiteral("%1: pred: %2 / actual: %3\n%4")
                              .arg(mark, className(t.item.predicted), className(t.item.actual),
-                                  twoDecimals(t.item.loss), twoDecimals(t.item.probability)));
+                                  lossAndProbability(t.item)));
   QPalette textPalette = m_detailsText->palette();
   textPalette.setColor(QPalette::WindowText,
                        t.item.correct() ? palette().color(QPalette::WindowText) : kWrongColor);
@@ -472,7 +487,8 @@ void TopLossesView::updateDetails() {
   std::vector<double> probs = t.probabilities;
   if (probs.empty()) {  // only the predicted class's is known
     probs.assign(std::max<std::size_t>(m_classes.size(), std::size_t(t.item.predicted) + 1), 0.0);
-    probs[std::size_t(t.item.predicted)] = t.item.probability;
+    if (std::isfinite(t.item.probability))
+      probs[std::size_t(t.item.predicted)] = t.item.probability;
   }
   auto ticker = plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>();
   ticker->clear();

@@ -5,7 +5,8 @@
 // colour. Filters by actual and predicted class, an optional Grad-CAM overlay, and a click on a
 // tile opens it large with a bar chart of every class's probability. "Guess first" (classroom
 // mode) hides each tile's prediction, loss and right/wrong mark until a click on the tile or the
-// space key (all tiles) reveals it; the actual label stays, so the class can guess.
+// space key (all tiles) reveals it; the actual label stays, so the class can guess. The
+// Predicted filter hides too while a tile is hidden (choosing a class would answer).
 #include <QImage>
 #include <QVector>
 #include <QWidget>
@@ -37,6 +38,10 @@ struct TopLossTile {
 
 // The tiles of an interpretation, its images and maps matched by position.
 std::vector<TopLossTile> topLossTiles(const Interpretation& interp);
+
+// A tile's second caption line: "loss 4.21 · p 0.93", or "loss 4.21" when the probability is
+// unknown (NaN: a replayed run stored before it was kept).
+QString lossAndProbability(const TopLoss& item);
 
 // The pixels as a QImage (grayscale or RGB); null when the sizes do not add up.
 QImage image8ToQImage(const Image8& image);
@@ -86,6 +91,10 @@ class TopLossesView : public QWidget {
   // The image edge in a tile; grows with the font, so the global zoom enlarges the images too.
   int imageSize() const;
 
+ Q_SIGNALS:
+  void guessFirstChanged(bool on);
+  void tilesRevealed(bool all);  // a tile (all: every tile, the space key) was revealed
+
  protected:
   void changeEvent(QEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
@@ -102,6 +111,7 @@ class TopLossesView : public QWidget {
 
   QComboBox* m_actual = nullptr;
   QComboBox* m_predicted = nullptr;
+  QWidget* m_predictedLabel = nullptr;
   QCheckBox* m_gradCam = nullptr;
   QWidget* m_gradCamLegend = nullptr;  // "low [colours] high"
   QLabel* m_gradCamBar = nullptr;

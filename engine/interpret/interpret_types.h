@@ -5,6 +5,7 @@
 // them without compiling LibTorch. Class indices index Interpretation::classes. Multi-label and
 // regression projects get their own reports (per-label scores; predicted against actual).
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -89,13 +90,14 @@ struct RegressionReport {
   std::vector<Image8> images;   // one per worst residual
 };
 
-// One validation item's outcome, compact (12 bytes), for the run store: the actual and the
-// predicted class index (regression: the values; multi-label: -1, labels are not kept) and the
-// item's loss.
+// One validation item's outcome, compact (16 bytes), for the run store: the actual and the
+// predicted class index (regression: the values; multi-label: -1, labels are not kept), the
+// item's loss, and the probability of the predicted class (category only; NaN otherwise).
 struct ItemPrediction {
   float actual = 0;
   float predicted = 0;
   float loss = 0;
+  float probability = std::numeric_limits<float>::quiet_NaN();
 };
 
 // How many of the largest losses every top-losses view shows unless told: fastai's

@@ -263,15 +263,19 @@ std::vector<ItemPrediction> itemPredictions(const Predictions& preds, TargetKind
   const torch::Tensor losses = preds.losses.to(torch::kFloat).contiguous();
   const float* loss = losses.data_ptr<float>();
   const bool single = target != TargetKind::MultiCategory;  // one class or value per item
-  torch::Tensor actual, predicted;
+  torch::Tensor actual, predicted, probability;
   if (single) {
     actual = preds.targets.to(torch::kFloat).reshape({n}).contiguous();
     predicted = preds.predicted.to(torch::kFloat).reshape({n}).contiguous();
   }
+  // The predicted class is the most probable one: its probability is the row's maximum.
+  if (target == TargetKind::Category && n > 0)
+    probability = std::get<0>(preds.probabilities.to(torch::kFloat).max(1)).contiguous();
   for (long i = 0; i < n; ++i) {
     items[std::size_t(i)].loss = loss[i];
     items[std::size_t(i)].actual = single ? actual.data_ptr<float>()[i] : -1.0f;
     items[std::size_t(i)].predicted = single ? predicted.data_ptr<float>()[i] : -1.0f;
+    if (probability.defined()) items[std::size_t(i)].probability = probability.data_ptr<float>()[i];
   }
   return items;
 }

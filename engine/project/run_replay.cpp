@@ -41,7 +41,9 @@ std::vector<TopLoss> storedTopLosses(const std::vector<StoredPrediction>& predic
     t.actual = int(std::lround(p.actual));
     t.predicted = int(std::lround(p.predicted));
     t.loss = p.loss;
-    t.probability = t.correct() ? std::exp(-p.loss) : 0.0;
+    t.probability = std::isfinite(p.probability) ? p.probability
+                    : t.correct()                 ? std::exp(-p.loss)
+                                                  : std::nan("");
     out.push_back(t);
   }
   return out;

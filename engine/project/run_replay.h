@@ -15,9 +15,10 @@ namespace lb {
 // the item when a class index is outside 0..classes-1 (not a category run, or damaged files).
 Confusion storedConfusion(const std::vector<StoredPrediction>& predictions, int classes);
 
-// The k largest losses, largest first (ties by item), as fastai's top_losses orders them. The
-// probability of the predicted class is not stored: for a right prediction it is exp(-loss),
-// for a wrong one it is left at 0.
+// The k largest losses, largest first (ties by item), as fastai's top_losses orders them, with
+// the stored probability of the predicted class. A run stored before it was kept has none: a
+// right prediction's is then exp(-loss) (the cross-entropy of the class it predicted), a wrong
+// one's is NaN (unknown, shown as no probability rather than a false 0).
 std::vector<TopLoss> storedTopLosses(const std::vector<StoredPrediction>& predictions, int k);
 
 // The stored batches of epochs 0..epoch (batches.csv holds them in order).

@@ -247,13 +247,13 @@ void RunWriter::addEpoch(const EpochResult& e) {
 
 void RunWriter::addPredictions(int epoch, const Interpretation& in, const fs::path& checkpoint,
                                bool best) {
-  std::string text = "item,actual,predicted,loss\n";
-  text.reserve(text.size() + in.items.size() * 24);
-  char line[96];
+  std::string text = "item,actual,predicted,loss,probability\n";
+  text.reserve(text.size() + in.items.size() * 32);
+  char line[128];
   for (std::size_t i = 0; i < in.items.size(); ++i) {
     const ItemPrediction& p = in.items[i];
-    std::snprintf(line, sizeof line, "%zu,%.7g,%.7g,%.6g\n", i, double(p.actual),
-                  double(p.predicted), double(p.loss));
+    std::snprintf(line, sizeof line, "%zu,%.7g,%.7g,%.6g,%.4g\n", i, double(p.actual),
+                  double(p.predicted), double(p.loss), double(p.probability));
     text += line;
   }
   const fs::path file = m_folder / "predictions" / predictionFile(epoch);
@@ -340,7 +340,8 @@ std::vector<StoredPrediction> loadPredictions(const StoredRun& run, int epoch) {
                 std::to_string(epoch + 1) + ".");
   std::vector<StoredPrediction> out;
   for (const auto& row : readNumbers(gunzip(file)))
-    if (row.size() >= 4) out.push_back({long(row[0]), row[1], row[2], row[3]});
+    if (row.size() >= 4)  // runs stored before the probability was kept have four columns
+      out.push_back({long(row[0]), row[1], row[2], row[3], row.size() >= 5 ? row[4] : std::nan("")});
   return out;
 }
 

@@ -6,13 +6,15 @@
 //   batches.csv        every training batch: iter, epoch, batch, loss, smooth_loss, lr, mom, seconds
 //   epochs.csv         every epoch: epoch, train_loss, valid_loss, the metric by name, seconds
 //   predictions/epoch-N.csv.gz   every validation item after epoch N: item, actual, predicted,
-//                      loss (regression: values), enough to rebuild that epoch's confusion matrix
-//                      and top losses without the model
+//                      loss (regression: values), probability (of the predicted class; "nan"
+//                      but for category runs; runs before it have no such column), enough to
+//                      rebuild that epoch's confusion matrix and top losses without the model
 //   checkpoints/last.pt, best.pt (by valid loss), hard links to the project's checkpoint files
 //   checkpoints/epoch-N.pt  the latest train.epochCheckpoints epochs' own, for a replay: each
 //                      costs the model's size (every epoch writes a new file)
 // RunWriter writes a run as it trains (on the training thread); listRuns and loadRun read them.
 // Files are written atomically or appended line by line; every failure is an lb::Error.
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -70,6 +72,8 @@ struct StoredPrediction {
   double actual = 0;     // the class index (category), or the value (regression)
   double predicted = 0;  // likewise; multi-label runs store -1 for both (labels are not kept)
   double loss = 0;
+  // Of the predicted class; NaN when unknown (not a category run, or a run stored before it).
+  double probability = std::nan("");
 };
 
 // Writes one run as it trains. Requires: the project's run folder is writable. The constructor
