@@ -1,5 +1,6 @@
 #include "app/inspect_page.h"
 
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -56,12 +57,31 @@ InspectPage::InspectPage(TrainingSession* session, QWidget* parent)
   row->addWidget(clean);
   row->addWidget(m_refreshButton);
   layout->addLayout(row);
+  m_guessNote = wrappedLabel(QStringLiteral(
+      "Guess first: the model's answers are hidden, on the pictures and in the confusion matrix "
+      "and its most confused pairs. Guess each picture's class, then click the picture to check; "
+      "space shows every answer, Reveal the confusion matrix."));
+  m_guessNote->setObjectName(QStringLiteral("guessFirstNote"));
+  m_guessNote->hide();
+  layout->addWidget(m_guessNote);
 
   m_topLosses = new TopLossesView;
   m_topLosses->setObjectName(QStringLiteral("topLosses"));
   m_confusion = new ConfusionMatrixView;
   m_confusion->setObjectName(QStringLiteral("confusionMatrix"));
   connect(m_confusion, &ConfusionMatrixView::cellClicked, this, &InspectPage::inspectCell);
+  connect(m_confusion, &ConfusionMatrixView::revealed, this, [this] {
+    m_matrixRevealed = true;
+    showGuessFirst();
+  });
+  connect(m_topLosses, &TopLossesView::guessFirstChanged, this, [this] {
+    m_matrixRevealed = false;
+    showGuessFirst();
+  });
+  connect(m_topLosses, &TopLossesView::tilesRevealed, this, [this](bool all) {
+    m_matrixRevealed = m_matrixRevealed || all;  // space shows every answer
+    showGuessFirst();
+  });
   m_splitter = new QSplitter(Qt::Horizontal);
   m_splitter->addWidget(m_topLosses);
   m_splitter->addWidget(m_confusion);
@@ -70,6 +90,7 @@ InspectPage::InspectPage(TrainingSession* session, QWidget* parent)
   m_splitter->setStretchFactor(0, 3);
   m_splitter->setStretchFactor(1, 2);
   m_splitter->setSizes({600, 400});
+  placeMatrix();
   // Each target has its view: classes, labels (multi-label) or values (regression).
   m_multiLabel = new MultiLabelView;
   m_multiLabel->setObjectName(QStringLiteral("multiLabelView"));
@@ -110,6 +131,38 @@ InspectPage::InspectPage(TrainingSession* session, QWidget* parent)
   connect(session, &TrainingSession::interpretFailed, this, &InspectPage::clear);
   connect(session, &TrainingSession::stateChanged, this, &InspectPage::onStateChanged);
   onStateChanged();
+}
+
+void InspectPage::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  placeMatrix();
+}
+
+void InspectPage::changeEvent(QEvent* event) {
+  QWidget::changeEvent(event);
+  if (event->type() == QEvent::FontChange) placeMatrix();  // zoom, presenter view
+}
+
+void InspectPage::placeMatrix() {
+  // Beside: the matrix's minimum width and a column of tiles; below otherwise, each as tall as
+  // it needs (the page scrolls down, never sideways).
+  const int beside = m_confusion->minimumSizeHint().width() + 2 * m_topLosses->imageSize();
+  const Qt::Orientation o = width() >= beside ? Qt::Horizontal : Qt::Vertical;
+  // Below: a row of tiles and its filters stay in sight above the matrix.
+  const int tilesRow = m_topLosses->imageSize() + 5 * m_topLosses->fontMetrics().height();
+  m_topLosses->setMinimumHeight(o == Qt::Vertical ? tilesRow : 200);  // 200: its own minimum
+  if (m_splitter->orientation() == o) return;
+  m_splitter->setOrientation(o);
+  if (m_hasResults) showSummary();  // "right" or "below"
+}
+
+void InspectPage::showGuessFirst() {
+  const bool hide = m_topLosses->guessFirst() && !m_matrixRevealed;
+  m_confusion->setAnswersHidden(hide);
+  bool tileHidden = false;
+  for (int i = 0; i < m_topLosses->visibleCount(); ++i)
+    tileHidden = tileHidden || !m_topLosses->revealed(i);
+  m_guessNote->setVisible(m_hasResults && (hide || tileHidden));
 }
 
 void InspectPage::onStateChanged() {
@@ -180,8 +233,11 @@ void InspectPage::onInterpreted(const Interpretation& result) {
     return;
   }
   m_views->setCurrentWidget(m_splitter);
+  // Another model's matrix (not a cell's images of the same one): guess again.
+  if (result.confusion.counts != m_confusion->confusion().counts) m_matrixRevealed = false;
   m_topLosses->setInterpretation(result);
   m_confusion->setConfusion(result.confusion, result.classes);
+  placeMatrix();  // its minimum size follows the classes and counts
   const auto name = [&](int c) {
     return c >= 0 && c < int(result.classes.size()) ? QString::fromStdString(result.classes[c])
                                                      : QStringLiteral("any class");
@@ -201,6 +257,7 @@ void InspectPage::onInterpreted(const Interpretation& result) {
   m_summary = {formatCount(result.validItems), formatPercent(result.confusion.accuracy()), which,
                training ? m_session->completedEpochs() : 0};
   showSummary();
+  showGuessFirst();
 }
 
 void InspectPage::showSummary() {
@@ -212,10 +269,13 @@ void InspectPage::showSummary() {
   const QString click = s.epoch > 0
                             ? QStringLiteral("click a cell to pick its images among these")
                             : QStringLiteral("click a cell to see its images");
+  const bool beside = m_splitter->orientation() == Qt::Horizontal;
   const QString text =
-      QStringLiteral("%1%2 validation images, accuracy %3. Left: %4; right: the confusion matrix "
-                     "(rows: actual class; %5).")
-          .arg(when, s.items, s.accuracy, s.which, click);
+      QStringLiteral("%1%2 validation images, accuracy %3. %4: %5; %6: the confusion matrix "
+                     "(rows: actual class; %7).")
+          .arg(when, s.items, s.accuracy,
+               beside ? QStringLiteral("Left") : QStringLiteral("Above"), s.which,
+               beside ? QStringLiteral("right") : QStringLiteral("below"), click);
   m_message->setText(text);
   Q_EMIT stepState(true, text);
 }
@@ -227,6 +287,7 @@ void InspectPage::clear(const QString& message) {
   m_multiLabel->clear();
   m_regression->clear();
   m_showAllButton->hide();
+  m_guessNote->hide();
   m_message->setText(message);
   Q_EMIT stepState(false, message);
 }

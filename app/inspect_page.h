@@ -3,6 +3,10 @@
 // model gets most wrong with their Grad-CAM maps and the confusion matrix; a click on a cell
 // shows that cell's images. Multi-label projects get per-label metrics at a threshold, regression
 // projects a predicted-against-actual scatter. Requests go through the TrainingSession.
+// The matrix stands beside the top losses when the page is wide enough for both (its minimum
+// size holds every count), below them otherwise (presenter view on a 1280x720 projector). In
+// guess first the matrix and its pairs stay covered until revealed (Reveal, or space over the
+// top losses), again for each new model, and the page says so.
 #include <QWidget>
 
 #include "engine/interpret/interpret_types.h"
@@ -34,6 +38,7 @@ class InspectPage : public QWidget {
   // earlier session): what the page does when it is opened.
   void inspectTrainedModel();
   QSplitter* splitter() const { return m_splitter; }
+  QLabel* guessFirstNote() const { return m_guessNote; }
 
  Q_SIGNALS:
   // What the page shows, in words, for the step list: `ok` false when there is nothing to show.
@@ -46,6 +51,14 @@ class InspectPage : public QWidget {
   void clear(const QString& message);  // empty views, the message in their place
   void showSummary();  // m_summary in words, above the top losses
   void onStateChanged();
+  void placeMatrix();        // beside the top losses when both fit, below them otherwise
+  void showGuessFirst();     // covers or uncovers the matrix, says what is hidden
+
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+  void changeEvent(QEvent* event) override;
+
+ private:
 
   TrainingSession* m_session;
   ItemFilter m_filter;  // which items the top losses come from
@@ -56,8 +69,10 @@ class InspectPage : public QWidget {
     int epoch = 0;  // the epoch of a run still training, 0 once it is over (or for Refresh)
   };
   Summary m_summary;
+  bool m_matrixRevealed = false;  // guess first: the matrix of the model shown was revealed
 
   QLabel* m_message = nullptr;
+  QLabel* m_guessNote = nullptr;
   QPushButton* m_refreshButton = nullptr;
   QPushButton* m_showAllButton = nullptr;
   QSplitter* m_splitter = nullptr;

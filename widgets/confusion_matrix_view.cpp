@@ -6,8 +6,10 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMouseEvent>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTableWidget>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -102,10 +104,33 @@ ConfusionMatrixView::ConfusionMatrixView(QWidget* parent)
   splitter->setStretchFactor(0, 3);
   splitter->setStretchFactor(1, 1);
   splitter->setSizes({600, 200});
+  // Guess first's cover: what is hidden, and the one click that shows it.
+  auto* cover = new QWidget;
+  auto* coverLayout = new QVBoxLayout(cover);
+  auto* coverText = new QLabel(QStringLiteral(
+      "The confusion matrix and the most confused pairs are hidden: they would give the "
+      "model's answers away. Guess first, then reveal them."));
+  coverText->setWordWrap(true);
+  coverText->setAlignment(Qt::AlignCenter);
+  m_reveal = new QPushButton(QStringLiteral("Reveal the confusion matrix"));
+  m_reveal->setObjectName(QStringLiteral("revealConfusionButton"));
+  m_reveal->setToolTip(QStringLiteral("Show the matrix and the most confused pairs (space in the "
+                                      "top losses reveals everything)"));
+  connect(m_reveal, &QPushButton::clicked, this, [this] {
+    setAnswersHidden(false);
+    Q_EMIT revealed();
+  });
+  coverLayout->addStretch(1);
+  coverLayout->addWidget(coverText);
+  coverLayout->addWidget(m_reveal, 0, Qt::AlignHCenter);
+  coverLayout->addStretch(1);
+  m_cover = new QStackedWidget;
+  m_cover->addWidget(splitter);
+  m_cover->addWidget(cover);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(splitter);
-  setMinimumSize(320, 200);
+  layout->addWidget(m_cover);
+  layout->setSizeConstraint(QLayout::SetNoConstraint);  // the minimum is minimumSizeHint()'s
 
   m_plot->xAxis->setLabel(QStringLiteral("predicted"));
   m_plot->yAxis->setLabel(QStringLiteral("actual"));
@@ -149,7 +174,10 @@ ConfusionMatrixView::ConfusionMatrixView(QWidget* parent)
   });
   connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] { resetView(); });
   // Each replot lays out the cells first: counts show only where they fit (zoom in for the rest).
-  connect(m_plot, &QCustomPlot::afterLayout, this, [this] { showTextsThatFit(); });
+  connect(m_plot, &QCustomPlot::afterLayout, this, [this] {
+    showTextsThatFit();
+    turnClassNamesToFit();
+  });
   addPlotContextMenu(m_plot, [this] { resetView(); });
 
   applyStyle();
@@ -189,6 +217,7 @@ QPointF ConfusionMatrixView::cellCenter(int actual, int predicted) const {
 void ConfusionMatrixView::rebuild() {
   for (QCPItemText* t : std::as_const(m_texts)) m_plot->removeItem(t);
   m_texts.clear();
+  updateGeometry();  // the minimum size follows the classes and their counts
   const int n = classCount();
   const bool norm = isNormalized();
 
@@ -232,13 +261,6 @@ void ConfusionMatrixView::rebuild() {
     axis->setTickLabels(n > 0);
     axis->setTicks(n > 0);
   }
-  // Long class names under narrow columns lean, rather than run into each other.
-  int widest = 0;
-  for (int i = 0; i < n; ++i)
-    widest = std::max(widest, fontMetrics().horizontalAdvance(className(m_classes, i)));
-  const double column = 0.7 * m_plot->width() / std::max(n, 1);
-  m_plot->xAxis->setTickLabelRotation(widest > column * 0.9 ? -40 : 0);
-
   colourTexts();
   applyStyle();
   fillPairs();
@@ -299,8 +321,59 @@ void ConfusionMatrixView::showTextsThatFit() {
   }
 }
 
+void ConfusionMatrixView::turnClassNamesToFit() {
+  const int n = classCount();
+  if (n == 0) return;
+  const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
+  int widest = 0;
+  for (int i = 0; i < n; ++i)
+    widest = std::max(widest, fm.horizontalAdvance(className(m_classes, i)));
+  const double column =
+      std::abs(m_plot->xAxis->coordToPixel(1) - m_plot->xAxis->coordToPixel(0));
+  // Neighbouring names are a column apart; slanted by a, a line apart across the slant when
+  // column * sin(a) >= a line: flat if they fit, else slanted 45 degrees, else upright.
+  const double line = fm.height();
+  const double rotation = widest + 4 <= column                   ? 0
+                          : column * std::sqrt(0.5) >= line + 1 ? -45
+                                                                  : -90;
+  if (m_plot->xAxis->tickLabelRotation() != rotation) {
+    m_plot->xAxis->setTickLabelRotation(rotation);  // changes the margins: lay out again
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+  }
+}
+
+QSize ConfusionMatrixView::minimumSizeHint() const {
+  const int n = std::max(classCount(), 1);
+  const QFontMetrics fm(font());
+  int widestName = 0;
+  for (int i = 0; i < classCount(); ++i)
+    widestName = std::max(widestName, fm.horizontalAdvance(className(m_classes, i)));
+  int widestCount = fm.horizontalAdvance(QStringLiteral("0.00"));
+  for (const QCPItemText* t : m_texts) widestCount = std::max(widestCount, fm.horizontalAdvance(t->text()));
+  const int line = fm.height();
+  // A cell holds its count with a little room, and is at least a line wide so upright names
+  // under the columns do not touch.
+  const int cell = std::max(widestCount + 8, line + 2);
+  const int cellHeight = line + 4;
+  // Left: the names and the axis title; right: the colour scale, its numbers and its title.
+  const int left = widestName + 2 * line + 16;
+  const int right = 3 * line + fm.horizontalAdvance(QStringLiteral("0000")) + 24;
+  // Under the cells: the names, upright at worst, and the axis title; above them the box.
+  const int below = widestName + 2 * line + 16;
+  const int above = 2 * line + 12;
+  const int list = 6 * line;  // the most confused pairs: a title, the minimum, a few rows
+  return {left + n * cell + right, above + n * cellHeight + below + list};
+}
+
+void ConfusionMatrixView::setAnswersHidden(bool hidden) { m_cover->setCurrentIndex(hidden ? 1 : 0); }
+bool ConfusionMatrixView::answersHidden() const { return m_cover->currentIndex() == 1; }
+
 bool ConfusionMatrixView::countsShown() const {
   return !m_texts.isEmpty() && m_texts.front()->visible();
+}
+
+QFont ConfusionMatrixView::countFont() const {
+  return m_texts.isEmpty() ? font() : m_texts.front()->font();
 }
 
 void ConfusionMatrixView::resetView() {
@@ -330,6 +403,7 @@ void ConfusionMatrixView::applyStyle() {
 
 void ConfusionMatrixView::changeEvent(QEvent* event) {
   if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange) {
+    if (event->type() == QEvent::FontChange) updateGeometry();
     applyStyle();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
   }
