@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "app/page_style.h"
+#include "app/training_session.h"
 #include "engine/experiment/experiment.h"
 #include "engine/project/run_replay.h"
 #include "engine/util/error.h"
@@ -257,14 +258,46 @@ void ReplayView::requestImages() {
           out.camProblem =
               kept > 0 ? "The run kept the checkpoints of its last " + std::to_string(kept) +
                              " epochs only, so this epoch's Grad-CAM cannot be drawn."
-                       : "The run kept no checkpoint per epoch (the project's "
-                         "train.epochCheckpoints), so this epoch's Grad-CAM cannot be drawn.";
+                       : "The run kept no checkpoint per epoch (Checkpoints for replay, on "
+                         "the Train page), so this epoch's Grad-CAM cannot be drawn.";
         else
           out.pinnedCam = experiment.gradCamOf(pinned, predicted, checkpoint);
         return out;
       },
       [this](const ReplayImages& images) { onImages(images); },
       [this](const QString& sentence) { m_pinnedText->setText(sentence); });
+}
+
+ReplayCheckpointsBox::ReplayCheckpointsBox(TrainingSession* session, QWidget* parent)
+    : QWidget(parent), m_session(session) {
+  m_spin = new QSpinBox;
+  m_spin->setObjectName(QStringLiteral("epochCheckpointsSpin"));
+  m_spin->setRange(0, kMaxEpochs);
+  m_spin->setPrefix(QStringLiteral("last "));
+  m_spin->setSuffix(QStringLiteral(" epochs"));
+  m_spin->setSpecialValueText(QStringLiteral("none"));
+  m_spin->setToolTip(QStringLiteral(
+      "How many of a run's last epochs keep a checkpoint of their own, so Replay (on the Runs "
+      "page) can show where the model looked after each of them. Each costs the model's size on "
+      "disk (about 2.6 MB for the default CNN); none keeps only the last and the best."));
+  auto* label = new QLabel(QStringLiteral("Checkpoints for re&play"));
+  label->setBuddy(m_spin);
+  label->setToolTip(m_spin->toolTip());
+  auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(label);
+  layout->addWidget(m_spin);
+  const auto show = [this] {
+    const QSignalBlocker block(m_spin);
+    m_spin->setValue(m_session->project().train.epochCheckpoints);
+  };
+  connect(session, &TrainingSession::projectChanged, this, show);
+  connect(session, &TrainingSession::trainSettingsChanged, this, show);
+  connect(session, &TrainingSession::stateChanged, this,
+          [this] { m_spin->setEnabled(m_session->can(Action::EditRunSettings)); });
+  connect(m_spin, &QSpinBox::valueChanged, session, &TrainingSession::setEpochCheckpoints);
+  show();
+  m_spin->setEnabled(session->can(Action::EditRunSettings));
 }
 
 ReplayView* openReplay(const Project& project, const StoredRun& run, QWidget* parent,

@@ -24,6 +24,7 @@ namespace lb {
 class ConfusionMatrixView;
 class LossPlot;
 class TopLossesView;
+class TrainingSession;
 struct ReplayData;
 
 // What the background job hands back for one epoch.
@@ -88,5 +89,21 @@ class ReplayView : public QWidget {
 // closed; nullptr with the sentence in `why` when the run cannot be replayed.
 ReplayView* openReplay(const Project& project, const StoredRun& run, QWidget* parent,
                        QString* why);
+
+// "Checkpoints for replay: last N epochs", the project's train.epochCheckpoints where a teacher
+// sets up a run (the Train page): how many of a run's latest epochs keep a checkpoint of their
+// own, so its replay draws each of those epochs' Grad-CAM. None (0) up to kMaxEpochs; each costs
+// the model's size on disk. An edit goes to the project (saved with it); locked while a run
+// trains, which keeps what it started with.
+class ReplayCheckpointsBox : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ReplayCheckpointsBox(TrainingSession* session, QWidget* parent = nullptr);
+  QSpinBox* spin() const { return m_spin; }
+
+ private:
+  TrainingSession* m_session;
+  QSpinBox* m_spin = nullptr;
+};
 
 }  // namespace lb

@@ -16,6 +16,7 @@
 #include <cmath>
 
 #include "app/page_style.h"
+#include "app/replay_view.h"
 #include "app/step_panel.h"
 #include "app/training_session.h"
 #include "engine/experiment/operations.h"
@@ -69,6 +70,7 @@ TrainPage::TrainPage(TrainingSession* session, QWidget* parent)
   addField(QStringLiteral("&Epochs"), m_epochsSpin);
   addField(QStringLiteral("&Learning rate"), m_lrSpin);
   addField(QStringLiteral("&Batch size"), m_batchSizeSpin);
+  row->addWidget(new ReplayCheckpointsBox(session));  // train.epochCheckpoints
   // Until a project opens, the settings show the defaults rather than the spin boxes' minimums.
   const TrainSettings defaults;
   m_epochsSpin->setValue(defaults.epochs);

@@ -134,6 +134,13 @@ void TrainingSession::setTrainSettings(int epochs, double lr, int batchSize) {
   Q_EMIT trainSettingsChanged();
 }
 
+void TrainingSession::setEpochCheckpoints(int count) {
+  count = std::clamp(count, 0, kMaxEpochs);
+  if (m_project.train.epochCheckpoints == count) return;
+  m_project.train.epochCheckpoints = count;
+  Q_EMIT trainSettingsChanged();
+}
+
 void TrainingSession::setLearningRate(double lr) {
   const TrainSettings& t = m_project.train;
   setTrainSettings(t.epochs, lr, t.batchSize);

@@ -38,6 +38,8 @@ class TrainingSession : public QObject {
   void clearProject(const QString& why);
   void setTrainSettings(int epochs, double lr, int batchSize);  // each changed one is kept
   void setLearningRate(double lr);  // the finder's choice; trainSettingsChanged tells the spins
+  // How many of a run's last epochs keep their own checkpoint, for its replay (0..kMaxEpochs).
+  void setEpochCheckpoints(int count);
   void setDataBlock(const DataBlockSpec& spec);
   void setModel(const ModelSpec& spec);
   // Lessons, the lesson shown and presenter view, kept with the project. Choosing a lesson or
