@@ -45,6 +45,23 @@ void syncFolder(const fs::path& dir) {
 
 constexpr const char* kTempSuffix = ".part";
 
+// Makes `previous` the file `target` is now. A hard link (made under a temporary name, then
+// renamed) keeps `target` in place meanwhile, so a reader never finds it missing; where the file
+// system has no hard links, `target` is renamed, and a kill before the new file's rename leaves
+// only `previous`, which its readers fall back to.
+void keepAsPrevious(const fs::path& target, const fs::path& temp, const fs::path& previous) {
+  fs::path link = temp;
+  link.replace_extension(".previous" + std::string(kTempSuffix));  // still TARGET.<pid>.*.part
+  if (::link(target.c_str(), link.c_str()) == 0) {
+    ::rename(link.c_str(), previous.c_str());
+    // A rename between two links of one file (another writer just kept the same `previous`)
+    // does nothing, so the link may still be there.
+    ::unlink(link.c_str());
+    return;
+  }
+  ::rename(target.c_str(), previous.c_str());
+}
+
 }  // namespace
 
 void writeFileAtomically(const fs::path& target, const std::string& bytes, const std::string& what,
@@ -61,9 +78,8 @@ void writeFileAtomically(const fs::path& target, const std::string& bytes, const
   if (fd < 0) throw Error(failed + reason(errno) + " (" + dir.string() + ").");
   int error = writeAll(fd, bytes);
   if (::close(fd) != 0 && error == 0) error = errno;
-  // A kill between the two renames leaves only `previous`, which its readers fall back to.
   if (error == 0 && !previous.empty() && fs::exists(target, ec))
-    ::rename(target.c_str(), previous.c_str());
+    keepAsPrevious(target, temp, previous);
   if (error == 0 && ::rename(temp.c_str(), target.c_str()) != 0) error = errno;
   if (error != 0) {
     ::unlink(temp.c_str());

@@ -6,7 +6,10 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <cstring>
 #include <fstream>
+#include <thread>
 
 #include "common/test_support.h"
 #include "engine/experiment/export.h"
@@ -75,6 +78,65 @@ class TestFaults : public QObject {
              (QStringList{QStringLiteral("last.pt"),
                           QString::fromStdString(fs::path(mine).filename().string())}));
     QCOMPARE(readAll(target), std::string("good"));
+  }
+
+  // Two writers of one file at once (two trainings the lock did not stop, a checkpoint and a
+  // replay copy): each write lands whole, none fails, and a reader never sees a torn file.
+  void concurrentWritersNeverTearOrFail() {
+    QTemporaryDir dir;
+    const fs::path target = dir.filePath(QStringLiteral("last.pt")).toStdString();
+    const fs::path previous = dir.filePath(QStringLiteral("last.pt.previous")).toStdString();
+    const std::string a(1 << 16, 'a'), b(1 << 16, 'b');
+    writeFileAtomically(target, a, "checkpoint", previous);
+    std::atomic<int> failures{0};
+    std::atomic<bool> writing{true};
+    auto writer = [&](const std::string& bytes) {
+      for (int i = 0; i < 60; ++i) {
+        try {
+          writeFileAtomically(target, bytes, "checkpoint", previous);
+        } catch (const Error&) {
+          ++failures;
+        }
+      }
+    };
+    int torn = 0;
+    std::thread readerThread([&] {
+      while (writing) {
+        const std::string seen = readAll(target);
+        if (seen != a && seen != b) ++torn;
+      }
+    });
+    std::thread first(writer, a), second(writer, b);
+    first.join();
+    second.join();
+    writing = false;
+    readerThread.join();
+    QCOMPARE(failures.load(), 0);
+    QCOMPARE(torn, 0);
+    QVERIFY(readAll(previous) == a || readAll(previous) == b);
+    QCOMPARE(filesIn(dir.path().toStdString()),
+             (QStringList{QStringLiteral("last.pt"), QStringLiteral("last.pt.previous")}));
+  }
+
+  // Only a full disk is said to be one: a write that fails for another reason (here a folder
+  // standing where the file goes) names that reason instead.
+  void aFailedWriteNamesItsOwnReason() {
+    QTemporaryDir dir;
+    const fs::path target = dir.filePath(QStringLiteral("last.pt")).toStdString();
+    fs::create_directories(target / "in-the-way");
+    try {
+      writeFileAtomically(target, "bytes", "checkpoint");
+      QFAIL("wrote over a folder");
+    } catch (const Error& e) {
+      const QString m = QString::fromUtf8(e.what());
+      QVERIFY2(m.startsWith(QStringLiteral("Cannot write the checkpoint to ")), qPrintable(m));
+      QVERIFY2(!m.contains(QStringLiteral("full")), qPrintable(m));
+      QVERIFY2(m.contains(QString::fromUtf8(std::strerror(EISDIR))) ||
+                   m.contains(QString::fromUtf8(std::strerror(ENOTEMPTY))),
+               qPrintable(m));
+    }
+    QCOMPARE(filesIn(target), QStringList{QStringLiteral("in-the-way")});  // no temporary left
+    QCOMPARE(filesIn(dir.path().toStdString()), QStringList{QStringLiteral("last.pt")});
   }
 
   void aSecondLockSaysWhoHoldsIt() {
