@@ -28,6 +28,7 @@
 #include "engine/project/runs_plot.h"
 #include "engine/util/error.h"
 #include "engine/util/runtime.h"
+#include "widgets/flow_layout.h"
 #include "widgets/loss_plot.h"
 #include "widgets/pixels_to_qimage.h"
 #include "widgets/plot_export.h"
@@ -100,7 +101,8 @@ RunsPage::RunsPage(TrainingSession* session, QWidget* parent)
   m_summary->setObjectName(QStringLiteral("runsSummary"));
   layout->addWidget(m_summary);
 
-  auto* buttons = new QHBoxLayout;
+  // Flows onto more lines rather than widening the page (presenter view at 1280x720).
+  auto* buttons = new FlowLayout(12);
   const auto addButton = [&](const QString& text, const QString& tip, const char* name) {
     auto* b = new QPushButton(text);
     b->setToolTip(tip);
@@ -142,21 +144,25 @@ RunsPage::RunsPage(TrainingSession* session, QWidget* parent)
   m_undoButton = addButton(QStringLiteral("Undo delete"), QStringLiteral("Bring the run back"),
                            "undoDeleteButton");
   m_undoButton->hide();
-  buttons->addStretch(1);
-  buttons->addWidget(new QLabel(QStringLiteral("x axis:")));
+  // A label stays beside its control when the row wraps.
+  const auto addLabelled = [buttons](const QString& text, QWidget* control) {
+    auto* box = new QWidget;
+    auto* boxLayout = new QHBoxLayout(box);
+    boxLayout->setContentsMargins(0, 0, 0, 0);
+    boxLayout->addWidget(new QLabel(text));
+    boxLayout->addWidget(control);
+    buttons->addWidget(box);
+  };
   m_xAxis = new QComboBox;
   m_xAxis->addItems({QStringLiteral("epochs"), QStringLiteral("seconds")});
-  buttons->addWidget(m_xAxis);
-  buttons->addSpacing(12);
-  buttons->addWidget(new QLabel(QStringLiteral("smoothing:")));
+  addLabelled(QStringLiteral("x axis:"), m_xAxis);
   m_smoothing = new QSlider(Qt::Horizontal);
   m_smoothing->setObjectName(QStringLiteral("smoothingSlider"));
   m_smoothing->setRange(0, 99);
   m_smoothing->setValue(98);  // fastai's recorder: beta 0.98
   m_smoothing->setMaximumWidth(160);
   m_smoothing->setToolTip(QStringLiteral("How much the train loss is smoothed (0.98 as fastai)"));
-  buttons->addWidget(m_smoothing);
-  buttons->addSpacing(12);
+  addLabelled(QStringLiteral("smoothing:"), m_smoothing);
   m_groupSeeds = new QCheckBox(QStringLiteral("Group seeds"));
   m_groupSeeds->setObjectName(QStringLiteral("groupSeedsBox"));
   m_groupSeeds->setToolTip(QStringLiteral(

@@ -75,6 +75,15 @@ class TstReplayView : public QObject {
       if (e > 0 && live[e].counts != live[e - 1].counts) differ = true;
       QTRY_VERIFY_WITH_TIMEOUT(view.imagesShown(), 60000);
       QCOMPARE(view.topLosses()->visibleCount(), kDefaultTopLosses);
+      // Each tile's probability is the one stored with the epoch: a wrong prediction's too,
+      // so no tile says a false "p 0.00".
+      for (int i = 0; i < view.topLosses()->visibleCount(); ++i) {
+        const TopLoss& t = view.topLosses()->visibleTile(i).item;
+        QVERIFY2(t.probability > 0.05 && t.probability <= 1,
+                 qPrintable(QStringLiteral("epoch %1, tile %2: p %3").arg(e).arg(i).arg(t.probability)));
+        QVERIFY(view.topLosses()->tileWidget(i)->toolTip().contains(
+            QStringLiteral("p %1").arg(t.probability, 0, 'f', 2)));
+      }
       const QString text = view.pinnedText()->text();
       if (e == 0) {
         QVERIFY2(text.contains(QStringLiteral("last 2 epochs only")), qPrintable(text));
