@@ -37,7 +37,7 @@ commands:
         for validation, and label by parent folder unless told otherwise); --pretrained names
         a Learnbench checkpoint or exported model whose body starts the model (transfer learning)
   train PROJECT [--epochs N] [--lr X] [--bs N] [--limit N] [--seed N] [--threads N] [--resume]
-        [--fp16] [--pretrained FILE] [--nproc N] [--lr-scale none|linear|sqrt]
+        [--fp16] [--pretrained FILE] [--nproc N] [--lr-scale none|linear|sqrt] [--sync-bn]
         [--dist-timeout S] [--json]
         train the project's model with fastai's one-cycle schedule and print a row per epoch;
         a checkpoint is saved after every epoch in PROJECT's folder (NAME.learnbench/checkpoints/last.pt),
@@ -47,6 +47,8 @@ commands:
         head with the body frozen, then EPOCHS with all layers; every run is recorded in the
         project file. --nproc N trains on N local processes (data-parallel, PyTorch's c10d):
         --bs is per process, the lr is left as set unless --lr-scale scales it by N or sqrt(N);
+        --sync-bn (the project's train.syncBatchNorm) makes every BatchNorm normalise with the
+        mean and variance of all processes' batches together (SyncBatchNorm), not each one's;
         without --nproc, a process with torchrun's environment (MASTER_ADDR, MASTER_PORT,
         WORLD_SIZE, RANK, LOCAL_RANK) joins that group; a rank that is missing or stops
         answering ends the others within --dist-timeout seconds (60)
@@ -117,7 +119,7 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
       "train", args,
       {"--epochs", "--lr", "--bs", "--limit", "--seed", "--threads", "--pretrained", "--nproc",
        "--lr-scale", "--dist-timeout"},
-      {"--resume", "--fp16"});
+      {"--resume", "--fp16", "--sync-bn"});
   if (o.positional.size() != 1)
     throw std::invalid_argument("train needs exactly one project file: learnbench-cli train PROJECT.");
   Project project = loadProject(o.positional[0]);
@@ -128,6 +130,7 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   if (auto v = wholeNumber(o, "--seed", 0, kMaxSeed)) project.train.seed = std::uint64_t(*v);
   if (auto v = wholeNumber(o, "--threads", 0, kMaxThreads)) project.train.threads = int(*v);
   if (o.has("--fp16")) project.train.mixedPrecision = true;
+  if (o.has("--sync-bn")) project.train.syncBatchNorm = true;
   // For this run only: relative to where the command runs, as any path on a command line.
   if (auto it = o.values.find("--pretrained"); it != o.values.end())
     project.model.pretrained = std::filesystem::absolute(it->second).string();
@@ -155,7 +158,8 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   if (group && !o.json)
     out << group->worldSize() << " processes (" << group->backend() << "), batch size "
         << project.train.batchSize << " each, " << project.train.batchSize * group->worldSize()
-        << " in all, learning rate " << project.train.lr << "\n";
+        << " in all, learning rate " << project.train.lr
+        << (project.train.syncBatchNorm ? ", BatchNorm over all processes" : "") << "\n";
   if (!o.json) {
     char head[96];
     std::snprintf(head, sizeof head, "%-10s%-12s%-12s%-16s%s\n", "epoch", "train_loss",

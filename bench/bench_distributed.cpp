@@ -3,7 +3,8 @@
 // loopback) with 1 thread each, at the same global batch (64 unless --bs); images/s of the
 // training phase, and for 2 processes the time each step spends summing gradients over the
 // ranks (DataParallel's all-reduce, bucketed, with the loss and waiting for the slower rank).
-//   bench_distributed [--limit N] [--bs B] [--repeats R]
+// With --sync-bn the 2 processes' BatchNorm layers are SyncBatchNorm (train.syncBatchNorm).
+//   bench_distributed [--limit N] [--bs B] [--repeats R] [--sync-bn]
 // The program starts itself as the workers (BENCH_THREADS and torchrun's variables set).
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,7 +38,7 @@ class TrainClock : public lb::Callback {
   lb::bench::Stopwatch m_clock;
 };
 
-int worker(int limit, int globalBatch) {
+int worker(int limit, int globalBatch, bool syncBn) {
   const int threads = std::atoi(std::getenv("BENCH_THREADS"));
   lb::useThreads(threads);
   const auto env = lb::distributedEnvFromEnvironment();
@@ -50,6 +51,7 @@ int worker(int limit, int globalBatch) {
   project.data.path = "/usr/share/datasets/fashion-mnist";
   project.data.limit = limit;
   project.train.batchSize = globalBatch / world;
+  project.train.syncBatchNorm = syncBn;
   lb::DataLoaders data = lb::buildProjectData(project);
   std::shared_ptr<lb::ShardedLoader> validShard;
   if (group) {
@@ -57,7 +59,7 @@ int worker(int limit, int globalBatch) {
     data.train = std::make_shared<lb::ShardedLoader>(data.train, rank, world, true);
     data.valid = validShard;
   }
-  auto built = lb::buildLearnerOn(project, data);
+  auto built = lb::buildLearnerOn(project, data, true, group);
   lb::Learner& learn = *built.learner;
   auto clock = std::make_shared<TrainClock>();
   learn.addCallback(clock);
@@ -110,17 +112,25 @@ void launch(const char* self, int processes, int threads, const std::vector<std:
 int main(int argc, char** argv) {
   lb::tuneAllocator();
   int limit = 12000, bs = 64, repeats = 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool syncBn = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--sync-bn")) {
+      syncBn = true;
+      continue;
+    }
+    if (i + 1 >= argc) break;
     if (!std::strcmp(argv[i], "--limit")) limit = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--bs")) bs = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--repeats")) repeats = std::atoi(argv[i + 1]);
+    ++i;
   }
-  if (std::getenv("BENCH_THREADS")) return worker(limit, bs);
+  if (std::getenv("BENCH_THREADS")) return worker(limit, bs, syncBn);
   const std::vector<std::string> args(argv + 1, argv + argc);
   const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
   std::printf("bench_distributed: one epoch of %d Fashion-MNIST images, simple CNN, global batch "
-              "%d, %u cores\n",
-              limit, bs, std::thread::hardware_concurrency());
+              "%d, %u cores%s\n",
+              limit, bs, std::thread::hardware_concurrency(),
+              syncBn ? ", SyncBatchNorm on 2 processes" : "");
   for (int r = 0; r < repeats; ++r) {
     std::printf("1 process, 2 threads:\n");
     std::fflush(stdout);

@@ -14,6 +14,7 @@
 
 #include "engine/data/data_loaders.h"
 #include "engine/project/project.h"
+#include "engine/train/distributed.h"
 #include "engine/train/learner.h"
 
 namespace lb {
@@ -36,7 +37,10 @@ std::string targetMetricName(TargetKind target);
 
 // The two halves of buildLearner: the data block's loaders on the device, then the model, loss
 // and Learner over them (a model that does not fit the data throws here, not in the first).
+// With `group` (one rank of several) and train.syncBatchNorm, the model's BatchNorm layers are
+// SyncBatchNorm over the group (engine/train/sync_batch_norm.h).
 DataLoaders buildProjectData(const Project& project);
-BuiltLearner buildLearnerOn(const Project& project, DataLoaders data, bool loadPretrained = true);
+BuiltLearner buildLearnerOn(const Project& project, DataLoaders data, bool loadPretrained = true,
+                            const std::shared_ptr<DistributedGroup>& group = nullptr);
 
 }  // namespace lb

@@ -19,6 +19,7 @@
 #include "engine/train/learner.h"
 #include "engine/train/lr_finder.h"
 #include "engine/train/mixed_precision.h"
+#include "engine/train/sync_batch_norm.h"
 #include "engine/train/time_estimate.h"
 #include "engine/train/training_callbacks.h"
 #include "engine/util/device.h"
@@ -111,7 +112,8 @@ BuiltLearner buildLearner(const Project& p, bool loadPretrained) {
   return buildLearnerOn(p, buildProjectData(p), loadPretrained);
 }
 
-BuiltLearner buildLearnerOn(const Project& p, DataLoaders loaders, bool loadPretrained) {
+BuiltLearner buildLearnerOn(const Project& p, DataLoaders loaders, bool loadPretrained,
+                            const std::shared_ptr<DistributedGroup>& group) {
   BuiltLearner built;
   built.data = std::move(loaders);
   const DataLoaders& data = built.data;
@@ -139,6 +141,8 @@ BuiltLearner buildLearnerOn(const Project& p, DataLoaders loaders, bool loadPret
   if (loadPretrained && !p.model.pretrained.empty())
     built.pretrainedTensors =
         loadPretrainedBody(model, net.headStart, pretrainedPath(p)).tensorsCopied;
+  // Before the optimizer takes the parameters: the synchronised layers hold new tensors.
+  if (p.train.syncBatchNorm && useSyncBatchNorm(*model, group) > 0) model->to(device);
   const LossFunction loss = data.target == TargetKind::MultiCategory ? bceWithLogitsLoss
                             : data.target == TargetKind::Regression  ? mseLoss
                                                                      : crossEntropyLoss;
@@ -166,7 +170,7 @@ Experiment::Experiment(Project project, std::shared_ptr<DistributedGroup> group)
   }
   // The data is fine: a model that cannot be built on it is the model's problem, said as such.
   try {
-    BuiltLearner built = buildLearnerOn(m_impl->project, m_impl->data);
+    BuiltLearner built = buildLearnerOn(m_impl->project, m_impl->data, true, m_impl->group);
     m_impl->learner = std::move(built.learner);
     m_impl->pretrained = built.pretrainedTensors > 0;
   } catch (const Error& e) {

@@ -49,9 +49,9 @@ class BasicBlockImpl : public nn::Module {
  public:
   BasicBlockImpl(int in, int out, int stride, ConvInit init) {
     conv1 = register_module("conv1", makeConv(in, out, 3, stride, 1, false, init));
-    bn1 = register_module("bn1", makeBn(out));
+    bn1 = nn::AnyModule(register_module("bn1", makeBn(out)));
     conv2 = register_module("conv2", makeConv(out, out, 3, 1, 1, false, init));
-    bn2 = register_module("bn2", makeBn(out));
+    bn2 = nn::AnyModule(register_module("bn2", makeBn(out)));
     if (stride != 1 || in != out) {
       downsample = register_module(
           "downsample", nn::Sequential(makeConv(in, out, 1, stride, 0, false, init), makeBn(out)));
@@ -59,13 +59,14 @@ class BasicBlockImpl : public nn::Module {
   }
 
   torch::Tensor forward(const torch::Tensor& x) {
-    auto y = torch::relu(bn1(conv1(x)));
-    y = bn2(conv2(y));
+    auto y = torch::relu(bn1.forward(conv1(x)));
+    y = bn2.forward(conv2(y));
     return torch::relu(y + (downsample ? downsample->forward(x) : x));
   }
 
   nn::Conv2d conv1{nullptr}, conv2{nullptr};
-  nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
+  // Held as AnyModule so replaceBatchNorms can put another norm (SyncBatchNorm) in their place.
+  nn::AnyModule bn1, bn2;
   nn::Sequential downsample{nullptr};
 };
 TORCH_MODULE(BasicBlock);
@@ -357,6 +358,33 @@ ModelWalk walkModel(const ModelSpec& spec, const ImageShape& input, int numClass
   }
   measureShapes(s.walk, input);
   return std::move(s.walk);
+}
+
+int replaceBatchNorms(nn::Module& model, const BatchNormReplacer& replace) {
+  const auto isNorm = [](const std::shared_ptr<nn::Module>& m) {
+    return m->as<nn::BatchNorm1d>() || m->as<nn::BatchNorm2d>();
+  };
+  int replaced = 0;
+  // The list is taken first: the norms put in below are not visited again.
+  for (const auto& m : model.modules(/*include_self=*/true)) {
+    if (auto* seq = m->as<nn::Sequential>()) {
+      // A Sequential runs its AnyModules and names its entries "0", "1", ...
+      for (std::size_t i = 0; i < seq->size(); ++i) {
+        nn::AnyModule& entry = *(seq->begin() + std::ptrdiff_t(i));
+        if (!isNorm(entry.ptr())) continue;
+        entry = replace(*entry.ptr());
+        seq->replace_module(std::to_string(i), entry.ptr());
+        ++replaced;
+      }
+    } else if (auto* block = m->as<BasicBlock>()) {
+      for (auto [name, norm] : {std::pair{"bn1", &block->bn1}, std::pair{"bn2", &block->bn2}}) {
+        *norm = replace(*norm->ptr());
+        block->replace_module(name, norm->ptr());
+        ++replaced;
+      }
+    }
+  }
+  return replaced;
 }
 
 BuiltModel buildModel(const ModelSpec& spec, const ImageShape& input, int numClasses) {

@@ -8,6 +8,7 @@
 #include <torch/nn/modules/container/sequential.h>
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,5 +36,13 @@ struct ModelWalk {
 };
 
 ModelWalk walkModel(const ModelSpec& spec, const ImageShape& input, int numClasses);
+
+// Puts replace(norm) in the place of every BatchNorm1d and BatchNorm2d of a model buildModel
+// built (in its Sequentials and residual blocks): training on several processes swaps in
+// SyncBatchNorm (engine/train/sync_batch_norm.h). The replacement must take and return one
+// tensor and keep the norm's parameter and buffer names; its state is the caller's to copy.
+// Returns how many were replaced.
+using BatchNormReplacer = std::function<torch::nn::AnyModule(torch::nn::Module& norm)>;
+int replaceBatchNorms(torch::nn::Module& model, const BatchNormReplacer& replace);
 
 }  // namespace lb

@@ -134,13 +134,14 @@ Project parseProject(const std::string& text, const std::filesystem::path& file)
 
   FieldReader train(top.object("train"), "train", file.string(),
                     {"epochs", "lr", "batchSize", "seed", "threads", "mixedPrecision",
-                     "epochCheckpoints"});
+                     "epochCheckpoints", "syncBatchNorm"});
   p.train.epochs = train.integer("epochs", p.train.epochs, 1, kMaxEpochs);
   p.train.lr = train.positive("lr", p.train.lr);
   p.train.batchSize = train.integer("batchSize", p.train.batchSize, 1, kMaxBatchSize);
   p.train.seed = static_cast<std::uint64_t>(train.integer("seed", int(p.train.seed), 0, kMaxSeed));
   p.train.threads = train.integer("threads", p.train.threads, 0, kMaxThreads);
   p.train.mixedPrecision = train.boolean("mixedPrecision", p.train.mixedPrecision);
+  p.train.syncBatchNorm = train.boolean("syncBatchNorm", p.train.syncBatchNorm);
   p.train.epochCheckpoints =
       train.integer("epochCheckpoints", p.train.epochCheckpoints, 0, kMaxEpochs);
   p.runs = runsFromJson(top, file.string());
@@ -169,6 +170,7 @@ std::string projectToJson(const Project& p) {
                    {"batchSize", p.train.batchSize},   {"seed", p.train.seed},
                    {"threads", p.train.threads}, {"mixedPrecision", p.train.mixedPrecision}};
   if (p.train.epochCheckpoints > 0) root["train"]["epochCheckpoints"] = p.train.epochCheckpoints;
+  if (p.train.syncBatchNorm) root["train"]["syncBatchNorm"] = true;  // old files keep their bytes
   if (!p.runs.empty()) root["runs"] = runsToJson(p.runs);
   classroomToJson(p.classroom, root);
   return root.dump(2) + "\n";

@@ -37,6 +37,9 @@ struct TrainSettings {
   std::uint64_t seed = 42;
   int threads = 0;  // intra-op threads; 0 = one per core
   bool mixedPrecision = false;  // autocast + loss scaling, on CUDA (fastai's to_fp16)
+  // On several processes, BatchNorm normalises with the statistics of all ranks' batches
+  // (engine/train/sync_batch_norm.h) instead of each rank's own (learnbench-cli train --sync-bn).
+  bool syncBatchNorm = false;
   // Checkpoints of the latest N epochs a run keeps for its replay (run_store.h), 0 for none: each
   // costs the model's size on disk (the example's default CNN: 2.6 MB an epoch).
   int epochCheckpoints = 0;

@@ -14,7 +14,8 @@
 //                    first; each batch's predictions and targets are gathered from all ranks in
 //                    the data's order with the padding trimmed, so loss, metrics, the confusion
 //                    matrix and top losses are those one process computes on the whole set.
-// BatchNorm uses each rank's own batch statistics in training, as DDP does by default.
+// BatchNorm uses each rank's own batch statistics in training, as DDP does by default, unless
+// the model's norms were made SyncBatchNorm (engine/train/sync_batch_norm.h, train.syncBatchNorm).
 // Throws lb::Error (from DistributedGroup) when a rank stops answering.
 #include <atomic>
 #include <cstddef>
