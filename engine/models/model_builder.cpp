@@ -196,6 +196,16 @@ void buildSimpleCnn(Stack& s, const ModelSpec& spec, const ImageShape& input, in
   s.walk.headStart = simpleCnnHeadStart(spec.channels);
 }
 
+// model.init "pytorch": every conv and linear layer back to PyTorch's own defaults, which
+// LibTorch's reset_parameters gives (Kaiming uniform, a = sqrt(5); biases U(+-1/sqrt(fan_in))).
+void applyInit(ModelWalk& w, const std::string& init) {
+  if (init != "pytorch") return;
+  for (const auto& m : w.model->modules(/*include_self=*/false)) {
+    if (auto* conv = m->as<nn::Conv2d>()) conv->reset_parameters();
+    if (auto* linear = m->as<nn::Linear>()) linear->reset_parameters();
+  }
+}
+
 // Zoo models fit any image (every stride-2 layer pads), so their shapes come from running a
 // zero image through them, one top-level entry at a time; a failure becomes our sentence.
 void measureShapes(ModelWalk& w, const ImageShape& input) {
@@ -351,11 +361,13 @@ ModelWalk walkModel(const ModelSpec& spec, const ImageShape& input, int numClass
     buildMlp(s, spec, input, numClasses);
   } else if (spec.name == "layers") {
     buildLayers(s, spec, input, numClasses);
+    applyInit(s.walk, spec.init);
     return std::move(s.walk);
   } else {
     throw Error("Unknown model \"" + spec.name +
                 "\": choose simple_cnn, resnet18, resnet34, mlp or layers.");
   }
+  applyInit(s.walk, spec.init);
   measureShapes(s.walk, input);
   return std::move(s.walk);
 }

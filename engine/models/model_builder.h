@@ -3,7 +3,8 @@
 // entries are what splitBodyHead splits: [0, headStart) is the body (frozen by fine_tune, lower
 // learning rates), [headStart, end) the head. Input channels and the class count come from the
 // data. ResNets follow torchvision's resnet18/34 exactly (BasicBlock, Kaiming fan_out init,
-// BN weight 1 bias 0); layer lists use fastai's Kaiming fan_in init for conv and linear.
+// BN weight 1 bias 0); layer lists use fastai's Kaiming fan_in init for conv and linear;
+// spec.init "pytorch" resets every conv and linear to PyTorch's defaults instead.
 // buildModel throws lb::Error with the summary's sentence when the layers do not fit the input.
 #include <torch/nn/modules/container/sequential.h>
 

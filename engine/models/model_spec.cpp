@@ -120,6 +120,11 @@ const std::vector<std::string>& modelNames() {
   return names;
 }
 
+const std::vector<std::string>& modelInits() {
+  static const std::vector<std::string> inits = {"kaiming", "pytorch"};
+  return inits;
+}
+
 ModelSpec modelSpecFromJson(const json& object, const std::string& where,
                             const ModelSpec& defaults) {
   ModelSpec spec = defaults;
@@ -138,7 +143,7 @@ ModelSpec modelSpecFromJson(const json& object, const std::string& where,
         .fail("model.name", "must be one of simple_cnn, resnet18, resnet34, mlp or layers, not \"" +
                                 name + "\"");
   }
-  std::set<std::string> known = {"name", "pretrained"};
+  std::set<std::string> known = {"name", "pretrained", "init"};
   if (name == "simple_cnn") known.insert("channels");
   if (name == "resnet18" || name == "resnet34") known.insert({"smallImages", "head"});
   if (name == "mlp") known.insert({"hidden", "dropout"});
@@ -159,6 +164,11 @@ ModelSpec modelSpecFromJson(const json& object, const std::string& where,
   spec.hidden = r.integers("hidden", spec.hidden, 1 << 20, true);
   spec.dropout = r.number("dropout", spec.dropout, 0, 1);
   spec.pretrained = r.text("pretrained", spec.pretrained);
+  spec.init = r.text("init", spec.init);
+  if (std::find(modelInits().begin(), modelInits().end(), spec.init) == modelInits().end())
+    r.fail("model.init", "must be \"kaiming\" (the model's own rule, fastai's for the simple CNN) "
+                         "or \"pytorch\" (PyTorch's default initialisation), not \"" +
+                             spec.init + "\"");
   if (const json* layers = r.find("layers")) {
     if (!layers->is_array()) r.fail("model.layers", "must be a list of layers");
     for (std::size_t i = 0; i < layers->size(); ++i)
@@ -185,6 +195,7 @@ json modelSpecToJson(const ModelSpec& spec) {
     for (const auto& l : spec.layers) j["layers"].push_back(layerToJson(l));
   }
   if (!spec.pretrained.empty()) j["pretrained"] = spec.pretrained;
+  if (spec.init != ModelSpec{}.init) j["init"] = spec.init;
   return j;
 }
 

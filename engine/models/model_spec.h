@@ -79,6 +79,13 @@ struct ModelSpec {
   std::vector<int> hidden = {256};  // mlp: hidden layer sizes
   double dropout = 0;               // mlp: dropout after every hidden ReLU, 0 = none
   std::vector<LayerSpec> layers;    // layers: the stack, in order
+  // How conv and linear weights start (every model): "kaiming", the model's own published rule
+  // (fastai's Kaiming normal with fan_in for simple_cnn, mlp and layers, with the simple CNN's
+  // head left at PyTorch's default; torchvision's Kaiming normal with fan_out for the ResNets),
+  // or "pytorch", PyTorch's defaults for every Conv2d and Linear (weights Kaiming uniform with
+  // a = sqrt(5), i.e. U(-b, b) with b = 1 / sqrt(fan_in), biases U(-b, b) too), as a plain
+  // PyTorch script gets. Batch norm starts at weight 1, bias 0 either way.
+  std::string init = "kaiming";
   // Another Learnbench model file (a checkpoint or an exported .pt) whose body weights start
   // this model (transfer learning with fine_tune); relative to the project's folder unless
   // absolute; empty = none.
@@ -89,12 +96,15 @@ struct ModelSpec {
 
 // The names modelSpecFromJson accepts for "name", in the order a picker shows them.
 const std::vector<std::string>& modelNames();
+// The names modelSpecFromJson accepts for "init": "kaiming" (the default), "pytorch".
+const std::vector<std::string>& modelInits();
 
 // `where` names the file in error messages; the fields are named "model.<field>". Fields left
 // out take their values from `defaults`.
 ModelSpec modelSpecFromJson(const nlohmann::json& object, const std::string& where = "",
                             const ModelSpec& defaults = {});
-// Only the fields of the spec's kind; simple_cnn gives {"name", "channels"} as before specs.
+// Only the fields of the spec's kind; simple_cnn gives {"name", "channels"} as before specs
+// ("init" only when it is not the default).
 nlohmann::json modelSpecToJson(const ModelSpec& spec);
 
 }  // namespace lb

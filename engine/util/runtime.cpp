@@ -2,7 +2,9 @@
 
 #include <ATen/Parallel.h>
 #include <malloc.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <opencv2/core/utility.hpp>
 #include <thread>
 
@@ -18,6 +20,12 @@ int useThreads(int threads) {
 }
 
 void useHelperThread() { useThreads(1); }
+
+void usePassiveOpenMp(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  execv("/proc/self/exe", argv);  // only returns when it failed: run on with libgomp's default
+}
 
 void tuneAllocator() {
   mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);

@@ -15,6 +15,16 @@ int useThreads(int threads);
 // for as long as those threads live, and training slows by a third (measured on 2 cores).
 void useHelperThread();
 
+// libgomp, LibTorch's OpenMP, reads OMP_WAIT_POLICY once, as the process starts; by default its
+// idle threads spin for a while before they sleep, and on a machine where anything else runs (a
+// compile, the GUI thread, a second rank) the spinning threads take the cores the working one
+// needs. bench_compute measured one simple CNN step on the loaded 2-core machine 13x to 33x
+// faster with OMP_WAIT_POLICY=PASSIVE than with the default at 2 threads. So a process started
+// without the variable starts itself again (execv of /proc/self/exe, same arguments) with it set
+// to PASSIVE; a value the user set is kept. Call first thing in main(), before any thread
+// starts; it returns at once when the variable was set, or when the restart failed.
+void usePassiveOpenMp(char** argv);
+
 // Raises glibc's mmap and trim thresholds so freeing and re-allocating batch-sized tensors does
 // not fault pages in every batch. Call once at start-up; harmless to call again.
 void tuneAllocator();
