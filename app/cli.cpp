@@ -38,7 +38,7 @@ commands:
         a Learnbench checkpoint or exported model whose body starts the model (transfer learning)
   train PROJECT [--epochs N] [--lr X] [--bs N] [--limit N] [--seed N] [--threads N] [--resume]
         [--fp16] [--pretrained FILE] [--nproc N] [--lr-scale none|linear|sqrt] [--sync-bn]
-        [--dist-timeout S] [--json]
+        [--dist-timeout S] [--json [--progress]]
         train the project's model with fastai's one-cycle schedule and print a row per epoch;
         a checkpoint is saved after every epoch in PROJECT's folder (NAME.learnbench/checkpoints/last.pt),
         and --resume goes on from it with the schedule where it stopped; --fp16 trains in mixed
@@ -51,7 +51,13 @@ commands:
         mean and variance of all processes' batches together (SyncBatchNorm), not each one's;
         without --nproc, a process with torchrun's environment (MASTER_ADDR, MASTER_PORT,
         WORLD_SIZE, RANK, LOCAL_RANK) joins that group; a rank that is missing or stops
-        answering ends the others within --dist-timeout seconds (60)
+        answering ends the others within --dist-timeout seconds (60); --progress adds a line
+        per batch ({"progress":{...}}) and each rank's images/s ({"rank":R,"images_per_s":X})
+  equivalence PROJECT --nproc N [--bs B] [--steps S] [--limit N] [--seed N] [--threads N]
+        [--dist-timeout S] [--json]
+        the first S (20) steps on N processes at batch B (the project's) each, then on one
+        process at batch N x B from the same weights: both losses per step and how far apart
+        the two curves are; records nothing and writes no checkpoint
   lr-find PROJECT [--csv OUT] [--plot OUT.png] [--limit N] [--bs N] [--seed N] [--num-it N]
         [--threads N] [--json]
         sweep the lr from 1e-7 to 10 (fastai's lr_find) and print the four suggested lrs
@@ -119,7 +125,7 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
       "train", args,
       {"--epochs", "--lr", "--bs", "--limit", "--seed", "--threads", "--pretrained", "--nproc",
        "--lr-scale", "--dist-timeout"},
-      {"--resume", "--fp16", "--sync-bn"});
+      {"--resume", "--fp16", "--progress", "--sync-bn"});
   if (o.positional.size() != 1)
     throw std::invalid_argument("train needs exactly one project file: learnbench-cli train PROJECT.");
   Project project = loadProject(o.positional[0]);
@@ -153,7 +159,12 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
     group = DistributedGroup::join(*env, std::chrono::seconds(timeout));
   }
   Experiment experiment(project, group);
-  if (group && group->rank() != 0) return trainAsQuietRank(experiment, o.has("--resume"), stopRequested);
+  // --progress: a line per batch and each rank's speed, for the window (or a script) to watch.
+  const bool progress = o.json && o.has("--progress");
+  std::optional<RankSpeed> speed;
+  if (progress) speed.emplace(group ? group->rank() : 0, project.train.batchSize, out);
+  if (group && group->rank() != 0)
+    return trainAsQuietRank(experiment, o.has("--resume"), stopRequested, speed ? &*speed : nullptr);
   reportLeftOut(experiment.skippedFiles(), experiment.greyExpanded(), err);
   if (group && !o.json)
     out << group->worldSize() << " processes (" << group->backend() << "), batch size "
@@ -170,6 +181,11 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   hooks.stopRequested = stopRequested;
   // Checkpoints go beside the project, so an interrupted run can go on with --resume.
   hooks.resume = o.has("--resume");
+  if (progress)
+    hooks.onBatch = [&](const BatchProgress& b) {
+      out << progressLine(b) + "\n" << std::flush;
+      speed->onBatch(b);
+    };
   hooks.onEpoch = [&](const EpochResult& e) {
     if (o.json) {
       nlohmann::json row = {{"epoch", e.epoch},         {"train_loss", e.trainLoss},
@@ -365,6 +381,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
       return 0;
     }
     if (command == "train") return train(args, out, err, stopRequested);
+    if (command == "equivalence") return runEquivalence(args, out, err, stopRequested);
     if (command == "lr-find") return lrFind(args, out, err, stopRequested);
     if (command == "schedule") return schedule(args, out);
     if (command == "interpret") return runInterpret(args, out, err);

@@ -15,6 +15,8 @@
 #include <optional>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/experiment/experiment.h"
 #include "engine/util/error.h"
 
@@ -76,14 +78,50 @@ LrScaling lrScaling(const Options& o) {
   throw std::invalid_argument("--lr-scale is \"" + it->second + "\": choose none, linear or sqrt.");
 }
 
-int trainAsQuietRank(Experiment& experiment, bool resume, const std::atomic<bool>* stopRequested) {
+int trainAsQuietRank(Experiment& experiment, bool resume, const std::atomic<bool>* stopRequested,
+                     RankSpeed* speed) {
   TrainingHooks hooks;
+  if (speed) hooks.onBatch = [speed](const BatchProgress& b) { speed->onBatch(b); };
   hooks.stopRequested = stopRequested;
   hooks.resume = resume;
   // Read to resume from; Experiment writes it on rank 0 only.
   hooks.checkpointFile = experiment.project().lastCheckpoint();
   const TrainingOutcome outcome = experiment.train(hooks);
   return outcome.stopped || !outcome.stopReason.empty() ? 1 : 0;
+}
+
+std::string progressLine(const BatchProgress& b) {
+  const nlohmann::ordered_json line = {
+      {"progress",
+       {{"epoch", b.epoch}, {"epochs", b.epochs}, {"batch", b.batch}, {"batches", b.batches},
+        {"loss", b.loss}, {"smooth_loss", b.smoothLoss}, {"lr", b.lr}, {"mom", b.mom},
+        {"elapsed", b.elapsedSeconds}, {"seconds_left", b.secondsLeft}}}};
+  return line.dump();
+}
+
+RankSpeed::RankSpeed(int rank, int batchSize, std::ostream& out)
+    : m_rank(rank), m_batchSize(batchSize), m_out(out) {}
+
+void RankSpeed::onBatch(const BatchProgress& b) {
+  const double busy = b.elapsedSeconds - b.syncSeconds;
+  // An epoch's first batch comes after the validation before it: a new window starts there.
+  if (!m_started || b.batch == 0) {
+    m_started = true;
+    m_busyFrom = busy;
+    m_images = 0;
+    if (m_printedAt == 0) m_printedAt = b.elapsedSeconds;
+    return;
+  }
+  m_images += m_batchSize;
+  const bool epochEnds = b.batch + 1 == b.batches;
+  if ((b.elapsedSeconds - m_printedAt < 1.0 && !epochEnds) || busy <= m_busyFrom) return;
+  const nlohmann::ordered_json line = {{"rank", m_rank},
+                                       {"images_per_s", double(m_images) / (busy - m_busyFrom)}};
+  // One flush of a short line: one write(), whole, on a pipe the ranks share.
+  m_out << line.dump() + "\n" << std::flush;
+  m_printedAt = b.elapsedSeconds;
+  m_busyFrom = busy;
+  m_images = 0;
 }
 
 int runLocalRanks(const std::vector<std::string>& args, int nproc, int timeoutSeconds,

@@ -23,6 +23,9 @@ QString runningNow(const SessionState& s) {
   if (s.inspecting) return QStringLiteral("The model is being inspected");
   return {};
 }
+QString severalProcessesReason() {
+  return QStringLiteral("Pause and Step work on one process: set Processes to 1 to use them");
+}
 }  // namespace
 
 QString blockedReason(const SessionState& s, Action action) {
@@ -38,9 +41,11 @@ QString blockedReason(const SessionState& s, Action action) {
       return {};
     case Action::Pause:
       if (s.run != RunKind::Training) return QStringLiteral("Only a training run can pause");
+      if (s.severalProcesses) return severalProcessesReason();
       if (s.stopping) return QStringLiteral("Stopping after this batch");
       return {};
     case Action::Step:
+      if (s.severalProcesses) return severalProcessesReason();
       if (s.run == RunKind::None) return projectProblem(s);
       if (s.run != RunKind::Training) return runningNow(s);
       if (s.stopping) return QStringLiteral("Stopping after this batch");

@@ -19,6 +19,9 @@ struct SessionState {
   bool stopping = false;  // Stop was asked for and the worker has not answered yet
   // The run advances one batch per Step (classroom mode); it counts as paused, so Resume runs on.
   bool stepping = false;
+  // The project trains on several processes (learnbench-cli train --nproc): Stop reaches them,
+  // Pause and Step do not.
+  bool severalProcesses = false;
   // What is wrong with the project, in words; empty when nothing is. Asked in this order.
   QString previewProblem;     // the data block editor's check (names the card to fix)
   QString modelProblem;       // the model editor's shape check

@@ -10,16 +10,20 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStyle>
+#include <QThread>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
 
+#include "app/equivalence_dialog.h"
 #include "app/page_style.h"
 #include "app/replay_view.h"
 #include "app/step_panel.h"
 #include "app/training_session.h"
+#include "engine/experiment/equivalence.h"
 #include "engine/experiment/operations.h"
+#include "engine/util/error.h"
 #include "widgets/batch_step_view.h"
 #include "widgets/flow_layout.h"
 #include "widgets/loss_plot.h"
@@ -70,6 +74,23 @@ TrainPage::TrainPage(TrainingSession* session, QWidget* parent)
   addField(QStringLiteral("&Epochs"), m_epochsSpin);
   addField(QStringLiteral("&Learning rate"), m_lrSpin);
   addField(QStringLiteral("&Batch size"), m_batchSizeSpin);
+  // Data-parallel on this machine's cores through learnbench-cli (DistributedRun).
+  m_processesSpin = new QSpinBox;
+  m_processesSpin->setObjectName(QStringLiteral("processesSpin"));
+  m_processesSpin->setRange(1, std::clamp(QThread::idealThreadCount(), 2, kMaxProcesses));
+  m_processesSpin->setToolTip(QStringLiteral(
+      "Train on this many processes at once, each on its share of every batch (batch size each); "
+      "Stop stops them all. 1 trains in the window itself"));
+  connect(m_processesSpin, &QSpinBox::valueChanged, session, &TrainingSession::setProcesses);
+  m_equivalenceButton = new QPushButton(QStringLiteral("Equivalence check"));
+  m_equivalenceButton->setObjectName(QStringLiteral("equivalenceButton"));
+  m_equivalenceButton->setProperty(kTallProperty, true);
+  connect(m_equivalenceButton, &QPushButton::clicked, this, &TrainPage::checkEquivalence);
+  {
+    auto* label = new QLabel(QStringLiteral("P&rocesses"));
+    label->setBuddy(m_processesSpin);
+    group({label, m_processesSpin, m_equivalenceButton});
+  }
   row->addWidget(new ReplayCheckpointsBox(session));  // train.epochCheckpoints
   // Until a project opens, the settings show the defaults rather than the spin boxes' minimums.
   const TrainSettings defaults;
@@ -123,6 +144,13 @@ TrainPage::TrainPage(TrainingSession* session, QWidget* parent)
   m_progressBar->setAlignment(Qt::AlignCenter);
   m_progressBar->setFormat(QStringLiteral("Not started"));
   layout->addWidget(m_progressBar);
+  m_rankSpeedLabel = new QLabel;
+  m_rankSpeedLabel->setObjectName(QStringLiteral("rankSpeedLabel"));
+  m_rankSpeedLabel->setToolTip(QStringLiteral(
+      "Images each process trains per second, its waits for the others left out: the processes "
+      "go in step, so the slowest one sets the pace for all"));
+  m_rankSpeedLabel->setVisible(false);
+  layout->addWidget(m_rankSpeedLabel);
 
   m_lossPlot = new LossPlot;
   m_lossPlot->setObjectName(QStringLiteral("lossPlot"));
@@ -184,6 +212,7 @@ TrainPage::TrainPage(TrainingSession* session, QWidget* parent)
   connect(session, &TrainingSession::epochDone, this, &TrainPage::onEpochDone);
   connect(session, &TrainingSession::trainingFinished, this, &TrainPage::onFinished);
   connect(session, &TrainingSession::trainingFailed, this, &TrainPage::onFailed);
+  connect(session, &TrainingSession::rankSpeed, this, &TrainPage::showRankSpeed);
   onStateChanged();
 }
 
@@ -233,6 +262,9 @@ void TrainPage::onSettingsChanged() {
     const QSignalBlocker b1(m_epochsSpin), b2(m_lrSpin), b3(m_batchSizeSpin);
     m_epochsSpin->setValue(t.epochs);
     m_batchSizeSpin->setValue(t.batchSize);
+    const QSignalBlocker b4(m_processesSpin);
+    m_processesSpin->setMaximum(std::max(m_processesSpin->maximum(), t.processes));
+    m_processesSpin->setValue(t.processes);
   }
   m_lrSpin->setValue(t.lr);
   if (m_lrSpin->value() != m_session->project().train.lr) m_session->setLearningRate(m_lrSpin->value());
@@ -255,6 +287,55 @@ void TrainPage::onStateChanged() {
   m_epochsSpin->setEnabled(s.can(Action::EditRunSettings));
   m_lrSpin->setEnabled(s.can(Action::EditRunSettings));
   m_batchSizeSpin->setEnabled(s.can(Action::EditBatchSize));
+  m_processesSpin->setEnabled(s.can(Action::EditBatchSize));
+  const bool several = s.hasProject() && s.project().train.processes > 1;
+  m_equivalenceButton->setEnabled(several && s.can(Action::Train));
+  m_equivalenceButton->setToolTip(
+      !several ? QStringLiteral("Set Processes to 2 or more to compare them with one process")
+      : !s.can(Action::Train)
+          ? s.blockedReason(Action::Train)
+          : QStringLiteral("Train 20 steps on %1 processes and on one process with the whole "
+                           "batch, and overlay the two loss curves")
+                .arg(s.project().train.processes));
+}
+
+void TrainPage::checkEquivalence() {
+  if (!m_session->can(Action::Train) || m_session->project().train.processes < 2) return;
+  QString file;
+  try {
+    file = QString::fromStdString(m_session->fileForProcesses().string());
+  } catch (const std::exception& e) {
+    Q_EMIT statusMessage(QString::fromStdString(userMessage(e)));
+    return;
+  }
+  auto* dialog = new EquivalenceDialog(this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setModal(true);  // the cores are the check's until it ends
+  dialog->run()->setCliPath(m_session->processes()->cliPath());
+  const TrainSettings& t = m_session->project().train;
+  dialog->start(file, t.processes, t.batchSize, kDefaultEquivalenceSteps);
+  dialog->show();
+}
+
+void TrainPage::showRankSpeed(int rank, double imagesPerSecond) {
+  if (rank < 0 || rank >= kMaxProcesses) return;
+  if (std::size_t(rank) >= m_rankSpeeds.size()) m_rankSpeeds.resize(std::size_t(rank) + 1, 0.0);
+  m_rankSpeeds[std::size_t(rank)] = imagesPerSecond;
+  const auto [slow, fast] = std::minmax_element(m_rankSpeeds.begin(), m_rankSpeeds.end());
+  // A rank a fifth slower than the fastest holds all of them back: name it.
+  const bool straggler = m_rankSpeeds.size() > 1 && *slow > 0 && *slow < 0.8 * *fast;
+  QStringList parts;
+  for (std::size_t r = 0; r < m_rankSpeeds.size(); ++r)
+    parts << QStringLiteral("process %1: %2%3")
+                 .arg(r)
+                 .arg(m_rankSpeeds[r] > 0 ? formatCount(std::llround(m_rankSpeeds[r]))
+                                          : QStringLiteral("..."))
+                 .arg(straggler && m_rankSpeeds.begin() + long(r) == slow
+                          ? QStringLiteral(" (slowest: the others wait for it)")
+                          : QString());
+  m_rankSpeedLabel->setText(QStringLiteral("Images/s \u00b7 ") +
+                            parts.join(QStringLiteral(" \u00b7 ")));
+  m_rankSpeedLabel->setVisible(true);
 }
 
 void TrainPage::updateSchedule() {
@@ -298,6 +379,8 @@ void TrainPage::onTrainingStarted() {
   }
   m_schedulePlot->setPosition(0);
   m_cursorClock.invalidate();
+  m_rankSpeeds.clear();
+  m_rankSpeedLabel->setVisible(false);
   Q_EMIT statusMessage(QStringLiteral("Loading the data of %1...")
                            .arg(QString::fromStdString(m_session->project().name)));
 }

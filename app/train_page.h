@@ -42,6 +42,8 @@ class TrainPage : public QWidget {
   // Branch: the parent run's curves under the next run's, until a run that is not its branch.
   void setGhost(const GhostCurve& ghost);
   StepPanel* stepPanel() const { return m_stepPanel; }
+  // Several processes: the equivalence check of N processes against one (EquivalenceDialog).
+  void checkEquivalence();
   QSplitter* splitter() const { return m_splitter; }
 
  Q_SIGNALS:
@@ -64,11 +66,16 @@ class TrainPage : public QWidget {
   void moveScheduleCursor(bool now);
   void markBestEpochs(bool metricLowerIsBetter);
   void endRunDisplay();  // after finished or failed: the plot and cursor settle
+  void showRankSpeed(int rank, double imagesPerSecond);
 
   TrainingSession* m_session;
   QSpinBox* m_epochsSpin = nullptr;
   QDoubleSpinBox* m_lrSpin = nullptr;
   QSpinBox* m_batchSizeSpin = nullptr;
+  QSpinBox* m_processesSpin = nullptr;
+  QPushButton* m_equivalenceButton = nullptr;
+  QLabel* m_rankSpeedLabel = nullptr;  // each process's images/s while several train
+  std::vector<double> m_rankSpeeds;    // by rank; 0 until its first figure
   QPushButton* m_trainButton = nullptr;
   QPushButton* m_pauseButton = nullptr;
   QPushButton* m_stopButton = nullptr;

@@ -68,6 +68,39 @@ TrainingSession::TrainingSession(QObject* parent) : QObject(parent) {
   });
   m_thread->start();
 
+  // Several processes: the CLI's lines arrive gathered as the worker's batches do.
+  m_processes = new DistributedRun(this);
+  connect(m_processes, &DistributedRun::batchesArrived, this,
+          [this](const std::vector<BatchProgress>& batches) {
+            m_lastProgress = batches.back();
+            m_hasProgress = true;
+            Q_EMIT batchesArrived(batches);
+          });
+  connect(m_processes, &DistributedRun::epochDone, this, [this](const EpochResult& r) {
+    ++m_completedEpochs;
+    Q_EMIT epochDone(r);
+  });
+  connect(m_processes, &DistributedRun::rankSpeed, this, &TrainingSession::rankSpeed);
+  const auto processesEnded = [this] {
+    onRunEnded();
+    takeRecordedRuns();  // rank 0 recorded the run
+    // Inspect reads the checkpoint rank 0 wrote, not a model this window trained before.
+    if (m_worker) {
+      TrainingWorker* worker = m_worker;
+      QMetaObject::invokeMethod(m_worker, [worker] { worker->forgetTrained(); },
+                                Qt::QueuedConnection);
+    }
+  };
+  connect(m_processes, &DistributedRun::finished, this, [this, processesEnded](bool stopped) {
+    processesEnded();
+    Q_EMIT trainingFinished(stopped);
+    if (m_completedEpochs > 0) inspect();
+  });
+  connect(m_processes, &DistributedRun::failed, this, [this, processesEnded](const QString& s) {
+    processesEnded();
+    Q_EMIT trainingFailed(s);
+  });
+
   m_drainTimer = new QTimer(this);
   m_drainTimer->setInterval(kDrainMs);
   connect(m_drainTimer, &QTimer::timeout, this, &TrainingSession::drain);
@@ -79,6 +112,7 @@ void TrainingSession::beginShutdown() {
   if (!m_thread) return;
   m_drainTimer->stop();
   m_worker->requestStop();
+  m_processes->stop();
   m_thread->quit();
 }
 
@@ -105,6 +139,7 @@ bool TrainingSession::setProject(const Project& project) {
   m_untitledId = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss-zzz"));
   m_state = SessionState{};
   m_state.hasProject = true;
+  m_state.severalProcesses = project.train.processes > 1;
   m_dataEdited = m_modelEdited = false;
   m_hasProgress = false;
   m_completedEpochs = 0;
@@ -139,6 +174,58 @@ void TrainingSession::setEpochCheckpoints(int count) {
   if (m_project.train.epochCheckpoints == count) return;
   m_project.train.epochCheckpoints = count;
   Q_EMIT trainSettingsChanged();
+}
+
+void TrainingSession::setProcesses(int processes) {
+  processes = std::clamp(processes, 1, kMaxProcesses);
+  if (m_project.train.processes == processes) return;
+  m_project.train.processes = processes;
+  m_state.severalProcesses = processes > 1;
+  Q_EMIT trainSettingsChanged();
+  Q_EMIT stateChanged();
+}
+
+std::filesystem::path TrainingSession::fileForProcesses() const {
+  if (isUntitled() || isExample()) {
+    const Project project = runProject();
+    std::error_code ec;
+    std::filesystem::create_directories(project.file.parent_path(), ec);
+    saveProject(project, project.file);
+    return project.file;
+  }
+  const Project saved = loadProject(m_project.file);
+  if (!(saved.data == m_project.data && saved.model == m_project.model))
+    throw Error("Save the project first (File > Save): the processes read its data block and "
+                "model from its file.");
+  return m_project.file;
+}
+
+QStringList TrainingSession::runOptions() const {
+  const TrainSettings& t = m_project.train;
+  QStringList options{QStringLiteral("--epochs"), QString::number(t.epochs),
+                      QStringLiteral("--lr"),     QString::number(t.lr, 'g', 17),
+                      QStringLiteral("--bs"),     QString::number(t.batchSize),
+                      QStringLiteral("--seed"),   QString::number(t.seed)};
+  if (t.mixedPrecision) options << QStringLiteral("--fp16");
+  return options;
+}
+
+bool TrainingSession::trainOnProcesses() {
+  m_completedEpochs = 0;
+  m_hasProgress = false;
+  m_runClock.start();
+  m_state.run = RunKind::Training;
+  m_state.paused = m_state.stopping = false;
+  Q_EMIT stateChanged();
+  Q_EMIT trainingStarted();
+  try {
+    m_processes->train(QString::fromStdString(fileForProcesses().string()),
+                       m_project.train.processes, runOptions());
+  } catch (const std::exception& e) {
+    onRunEnded();
+    Q_EMIT trainingFailed(QString::fromStdString(userMessage(e)));
+  }
+  return true;
 }
 
 void TrainingSession::setLearningRate(double lr) {
@@ -288,6 +375,7 @@ void TrainingSession::onDataFailed(const QString& sentence) {
 
 bool TrainingSession::train() {
   if (!m_worker || !can(Action::Train)) return false;
+  if (m_project.train.processes > 1) return trainOnProcesses();
   m_completedEpochs = 0;
   m_hasProgress = false;
   m_runClock.start();
@@ -340,6 +428,7 @@ bool TrainingSession::inspect(const ItemFilter& filter) {
 
 bool TrainingSession::stop() {
   if (!m_worker || !can(Action::Stop)) return false;
+  if (m_processes->running()) m_processes->stop();
   m_worker->requestStop();
   m_state.stopping = true;  // Stop and Pause grey out until the worker answers
   Q_EMIT stateChanged();

@@ -11,6 +11,7 @@
 #include <QString>
 #include <vector>
 
+#include "app/distributed_run.h"
 #include "app/session_state.h"
 #include "app/training_worker.h"
 
@@ -38,6 +39,16 @@ class TrainingSession : public QObject {
   void clearProject(const QString& why);
   void setTrainSettings(int epochs, double lr, int batchSize);  // each changed one is kept
   void setLearningRate(double lr);  // the finder's choice; trainSettingsChanged tells the spins
+  // Local processes Train uses (1..kMaxProcesses): more than one trains through learnbench-cli
+  // (DistributedRun), where Stop reaches every process and Pause and Step are refused.
+  void setProcesses(int processes);
+  // The file several processes read the project from: a saved project's own (when its data block
+  // and model are as saved; the run settings go on the command line), or the example or an
+  // untitled project written where its runs are kept (runProject()). Throws lb::Error with a
+  // sentence (save first, a folder that cannot be written).
+  std::filesystem::path fileForProcesses() const;
+  // learnbench-cli's options for the run settings of the project in memory.
+  QStringList runOptions() const;
   // How many of a run's last epochs keep their own checkpoint, for its replay (0..kMaxEpochs).
   void setEpochCheckpoints(int count);
   void setDataBlock(const DataBlockSpec& spec);
@@ -95,6 +106,8 @@ class TrainingSession : public QObject {
 
   // The worker, for tests and benchmarks that listen to it directly.
   TrainingWorker* worker() const { return m_worker; }
+  // The run on several processes (tests point it at learnbench-cli).
+  DistributedRun* processes() const { return m_processes; }
 
  Q_SIGNALS:
   void stateChanged();
@@ -120,6 +133,8 @@ class TrainingSession : public QObject {
   // A sentence for the status line that no page owns (a run not recorded in the project).
   void notice(const QString& sentence);
   void stepped(const lb::BatchStepReport& report);  // a batch trained by step()
+  // A run on several processes: one rank's images/s, its waits for the others left out.
+  void rankSpeed(int rank, double imagesPerSecond);
 
  private:
   void reload();  // the worker loads the project's data again, to tell what it holds
@@ -131,6 +146,7 @@ class TrainingSession : public QObject {
   void onRunEnded();
   void takeRecordedRuns();  // the run history the worker wrote to the project's file
   void leaveExample();      // the first edit of the example makes it an untitled project
+  bool trainOnProcesses();  // train() with project.train.processes > 1
 
   Project m_project;
   SessionState m_state;
@@ -151,6 +167,7 @@ class TrainingSession : public QObject {
   QThread* m_thread = nullptr;
   TrainingWorker* m_worker = nullptr;  // lives in m_thread
   QTimer* m_drainTimer = nullptr;
+  DistributedRun* m_processes = nullptr;
 };
 
 }  // namespace lb

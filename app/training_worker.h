@@ -59,6 +59,8 @@ class TrainingWorker : public QObject {
   // model (kept from start()), or of the project's last checkpoint; exactly one of interpreted or
   // interpretFailed.
   void interpret(const lb::Project& project, int k, lb::ItemFilter filter = {});
+  // The project was trained elsewhere (on several processes): interpret() reads its checkpoint.
+  void forgetTrained() { m_trained.reset(); }
 
  Q_SIGNALS:
   void dataReady(const lb::DataSummary& summary);

@@ -239,6 +239,13 @@ TrainingOutcome Experiment::train(const TrainingHooks& hooks) {
                                               hooks.stopRequested);
   else
     stop->watch(hooks.stopRequested);
+  // Each rank's speed without its waits for the others (a straggler shows as the slow one).
+  if (parallel && progress->onBatch)
+    progress->onBatch = [report = progress->onBatch, parallel](const BatchProgress& b) {
+      BatchProgress withSync = b;
+      withSync.syncSeconds = parallel->gradientSyncSeconds();
+      report(withSync);
+    };
   const std::filesystem::path checkpointFile =
       !m_impl->group || m_impl->group->rank() == 0 ? hooks.checkpointFile
                                                    : std::filesystem::path();

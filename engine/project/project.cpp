@@ -134,7 +134,7 @@ Project parseProject(const std::string& text, const std::filesystem::path& file)
 
   FieldReader train(top.object("train"), "train", file.string(),
                     {"epochs", "lr", "batchSize", "seed", "threads", "mixedPrecision",
-                     "epochCheckpoints", "syncBatchNorm"});
+                     "epochCheckpoints", "processes", "syncBatchNorm"});
   p.train.epochs = train.integer("epochs", p.train.epochs, 1, kMaxEpochs);
   p.train.lr = train.positive("lr", p.train.lr);
   p.train.batchSize = train.integer("batchSize", p.train.batchSize, 1, kMaxBatchSize);
@@ -144,6 +144,7 @@ Project parseProject(const std::string& text, const std::filesystem::path& file)
   p.train.syncBatchNorm = train.boolean("syncBatchNorm", p.train.syncBatchNorm);
   p.train.epochCheckpoints =
       train.integer("epochCheckpoints", p.train.epochCheckpoints, 0, kMaxEpochs);
+  p.train.processes = train.integer("processes", p.train.processes, 1, kMaxProcesses);
   p.runs = runsFromJson(top, file.string());
   p.classroom = classroomFromJson(top.find("lessons"), top.find("view"), file.string());
   return p;
@@ -171,6 +172,7 @@ std::string projectToJson(const Project& p) {
                    {"threads", p.train.threads}, {"mixedPrecision", p.train.mixedPrecision}};
   if (p.train.epochCheckpoints > 0) root["train"]["epochCheckpoints"] = p.train.epochCheckpoints;
   if (p.train.syncBatchNorm) root["train"]["syncBatchNorm"] = true;  // old files keep their bytes
+  if (p.train.processes > 1) root["train"]["processes"] = p.train.processes;  // old files keep their bytes
   if (!p.runs.empty()) root["runs"] = runsToJson(p.runs);
   classroomToJson(p.classroom, root);
   return root.dump(2) + "\n";

@@ -29,6 +29,7 @@ inline constexpr int kMaxEpochs = 100000;
 inline constexpr int kMaxBatchSize = 1 << 20;
 inline constexpr int kMaxSeed = 2147483647;
 inline constexpr int kMaxThreads = 1024;
+inline constexpr int kMaxProcesses = 256;  // local ranks of one training (train --nproc)
 
 struct TrainSettings {
   int epochs = 1;
@@ -43,6 +44,8 @@ struct TrainSettings {
   // Checkpoints of the latest N epochs a run keeps for its replay (run_store.h), 0 for none: each
   // costs the model's size on disk (the example's default CNN: 2.6 MB an epoch).
   int epochCheckpoints = 0;
+  // Local processes the window trains with (learnbench-cli train --nproc), data-parallel.
+  int processes = 1;
 };
 
 // One training run, as the project's history keeps it: when, with what settings, and how each

@@ -17,6 +17,9 @@ struct BatchProgress {
   double mom = 0;             // momentum (Adam's beta1) used for this batch
   double elapsedSeconds = 0;  // since the fit started
   double secondsLeft = 0;     // estimate for the rest of the fit, validation included
+  // Of several processes: the time this rank has spent since the fit started summing gradients
+  // with the others, waiting for the slowest included; 0 in one process.
+  double syncSeconds = 0;
 
   // Position in epochs with batch resolution (epoch 1.5 = half way through the second epoch).
   double epochPosition() const { return epoch + double(batch + 1) / (batches > 0 ? batches : 1); }

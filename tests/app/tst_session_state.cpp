@@ -75,6 +75,19 @@ class TstSessionState : public QObject {
     QVERIFY(!can(s, Action::Pause));
   }
 
+  void severalProcessesStopButNeitherPauseNorStep() {
+    SessionState s = ready();
+    s.severalProcesses = true;
+    const QString why =
+        QStringLiteral("Pause and Step work on one process: set Processes to 1 to use them");
+    QVERIFY(can(s, Action::Train));
+    QCOMPARE(lb::blockedReason(s, Action::Step), why);
+    s.run = RunKind::Training;
+    QVERIFY(can(s, Action::Stop));
+    QCOMPARE(lb::blockedReason(s, Action::Pause), why);
+    QCOMPARE(lb::blockedReason(s, Action::Step), why);
+  }
+
   void theFinderHoldsTrainingBackButNotTheSettings() {
     SessionState s = ready();
     s.run = RunKind::FindingLr;

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/cli_runner.h"
+#include "common/distributed_support.h"
 #include "common/test_support.h"
 #include "engine/experiment/build_learner.h"
 #include "engine/interpret/interpretation.h"
@@ -28,26 +28,7 @@ namespace {
 // dropped); the validation set is a sixth as many, 215: odd, so rank 1's share is padded.
 constexpr int kLimit = 1290;
 
-// The Fashion-MNIST example as `new` writes it, in `dir`, with a model that has no BatchNorm and no dropout (so 2 ranks
-// and 1 must agree): Conv2d (8 channels, stride 2), ReLU, Flatten, Linear.
-QString writeProject(const QString& dir) {
-  const QString file = dir + QStringLiteral("/p.lbproj");
-  const Result made = runCli({QStringLiteral("new"), file, QStringLiteral("--example"),
-                              QStringLiteral("fashion-mnist")});
-  if (made.exitCode != 0) qFatal("new failed: %s", qPrintable(made.err));
-  lb::Project p = lb::loadProject(file.toStdString());
-  p.model = lb::ModelSpec{};
-  p.model.name = "layers";
-  auto conv = lb::layerOf(lb::LayerKind::Conv2d);
-  conv.out = 8;
-  conv.stride = 2;
-  p.model.layers = {conv, lb::layerOf(lb::LayerKind::ReLU), lb::layerOf(lb::LayerKind::Flatten),
-                    lb::layerOf(lb::LayerKind::Linear)};
-  p.data.limit = kLimit;
-  p.train.epochs = 1;
-  lb::saveProject(p, file.toStdString());
-  return file;
-}
+QString writeProject(const QString& dir) { return writeNoBatchNormProject(dir, kLimit); }
 
 QStringList train(const QString& project, const QStringList& more) {
   return QStringList{QStringLiteral("train"), project, QStringLiteral("--json")} + more;
@@ -69,19 +50,6 @@ double relativeDifference(const std::vector<torch::Tensor>& a, const std::vector
     scale = std::max(scale, a[i].abs().max().item<double>());
   }
   return diff / scale;
-}
-
-// The children of `pid` (the launcher's ranks), each with its RANK.
-std::map<int, pid_t> ranksOf(qint64 pid) {
-  std::map<int, pid_t> ranks;
-  std::ifstream children("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) +
-                         "/children");
-  for (pid_t child; children >> child;) {
-    std::ifstream environ("/proc/" + std::to_string(child) + "/environ");
-    for (std::string var; std::getline(environ, var, '\0');)
-      if (var.rfind("RANK=", 0) == 0) ranks[std::stoi(var.substr(5))] = child;
-  }
-  return ranks;
 }
 
 }  // namespace
