@@ -13,6 +13,7 @@
 #include <QtTest>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 
 #include "app/main_window.h"
 #include "app/presenter_mode.h"
@@ -75,13 +76,20 @@ class TstPresenterFit : public QObject {
     QCOMPARE(QGuiApplication::primaryScreen()->geometry(), QRect(0, 0, 1280, 720));
   }
 
-  void noPageScrollsSideways() {
-    MainWindow w;
+  // Each test: the example in presenter view, full screen on the projector.
+  void init() {
+    m_window = std::make_unique<MainWindow>();
+    MainWindow& w = *m_window;
     QVERIFY(w.openProject(exampleCopy()));
     w.show();
     w.presenter()->setOn(true);
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     QTRY_COMPARE(w.geometry().size(), QSize(1280, 720));
+  }
+  void cleanup() { m_window.reset(); }
+
+  void noPageScrollsSideways() {
+    MainWindow& w = *m_window;
     QStringList wide;  // every page that would scroll sideways
     for (int step = MainWindow::DataStep; step <= MainWindow::SuspectsStep; ++step) {
       w.showStep(MainWindow::Step(step));
@@ -100,12 +108,7 @@ class TstPresenterFit : public QObject {
   }
 
   void inspectMatrixIsReadable() {
-    MainWindow w;
-    QVERIFY(w.openProject(exampleCopy()));
-    w.show();
-    w.presenter()->setOn(true);
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    QTRY_COMPARE(w.geometry().size(), QSize(1280, 720));
+    MainWindow& w = *m_window;
     w.showStep(MainWindow::InspectStep);
     Q_EMIT w.session()->interpreted(fashionInterpretation());
     auto* view = w.findChild<ConfusionMatrixView*>(QStringLiteral("confusionMatrix"));
@@ -156,6 +159,7 @@ class TstPresenterFit : public QObject {
   }
 
  private:
+  std::unique_ptr<MainWindow> m_window;
   int m_count = 0;
   QString exampleCopy() {
     Project p = loadProject((test::sourceDir() +
