@@ -241,6 +241,13 @@ DataBlockEditor::DataBlockEditor(QWidget* parent) : QWidget(parent) {
   itemTfms.form->addRow(QStringLiteral("Padding:"), m_padMode);
   itemTfms.form->addRow(m_rrc);
   itemTfms.form->addRow(QStringLiteral("Min scale:"), m_rrcMinScale);
+  m_groupByAspect = named(new QCheckBox(QStringLiteral("Group by aspect ratio")), "groupByAspect");
+  m_groupByAspect->setToolTip(QStringLiteral(
+      "Each batch takes images of similar shape (wide, square or tall) and resizes them to that "
+      "shape at about the Resize's pixel count, so they are squished, cropped or padded less. "
+      "Validation and prediction give each image the shape nearest its own. Needs a Resize size "
+      "and a model that pools before its head (the CNN or a ResNet)."));
+  itemTfms.form->addRow(m_groupByAspect);
 
   // 7. Batch transforms
   Card& batchTfms = addCard(DataStep::BatchTransforms, QStringLiteral("Batch transforms"),
@@ -402,6 +409,7 @@ void DataBlockEditor::setSpec(const DataBlockSpec& spec, const QString& baseDir)
   select(m_resizeMethod, int(spec.resize.method));
   select(m_padMode, int(spec.resize.pad));
   m_rrc->setChecked(spec.randomResizedCrop.enabled);
+  m_groupByAspect->setChecked(spec.groupByAspect);
   m_rrcMinScale->setValue(spec.randomResizedCrop.minScale);
   const AugmentOptions& a = spec.augment;
   m_augment->setChecked(a.enabled);
@@ -446,6 +454,7 @@ DataBlockSpec DataBlockEditor::spec() const {
   s.resize.method = ResizeMethod(choice(m_resizeMethod));
   s.resize.pad = PadMode(choice(m_padMode));
   s.randomResizedCrop.enabled = m_rrc->isChecked();
+  s.groupByAspect = m_groupByAspect->isChecked();
   s.randomResizedCrop.minScale = m_rrcMinScale->value();
   AugmentOptions& a = s.augment;
   a.enabled = m_augment->isChecked();
@@ -534,6 +543,7 @@ void DataBlockEditor::updateVisibility() {
   f = m_cards[int(DataStep::ItemTransforms)].form;
   f->setRowVisible(m_padMode, ResizeMethod(choice(m_resizeMethod)) == ResizeMethod::Pad);
   f->setRowVisible(m_rrcMinScale, m_rrc->isChecked());
+  f->setRowVisible(m_groupByAspect, !example);  // the example's images are all 28x28
 
   f = m_cards[int(DataStep::BatchTransforms)].form;
   const bool augment = m_augment->isChecked();

@@ -100,6 +100,7 @@ class DataBlockEditor : public QWidget {
   QComboBox* m_resizeMethod = nullptr;
   QComboBox* m_padMode = nullptr;
   QCheckBox* m_rrc = nullptr;
+  QCheckBox* m_groupByAspect = nullptr;
   QDoubleSpinBox* m_rrcMinScale = nullptr;
 
   QCheckBox* m_augment = nullptr;

@@ -150,6 +150,7 @@ void TstDataBlockEditor::setSpecRoundTripsAndEmitsNothing() {
   spec.randomResizedCrop.minScale = 0.35;
   spec.augment.enabled = true;
   spec.augment.maxRotate = 20;
+  spec.groupByAspect = true;
   spec.normalize = lb::NormalizeKind::ImageNet;
   spec.vocab = {"cat", "dog"};
   editor.setSpec(spec, QDir::tempPath());
@@ -191,12 +192,16 @@ void TstDataBlockEditor::optionsFollowTheChosenKinds() {
   QVERIFY(limit->isVisibleTo(&editor));  // the example is the default source
   QVERIFY(!csvColumn->isVisibleTo(&editor));
   QVERIFY(!validPct->isVisibleTo(&editor));  // the example comes split
+  auto* groupByAspect = child<QCheckBox>(&editor, "groupByAspect");
+  QVERIFY(groupByAspect && !groupByAspect->isVisibleTo(&editor));  // the example: all 28x28
 
   pick(child<QComboBox>(&editor, "sourceKind"), lb::SourceKind::Csv);
   QVERIFY(!limit->isVisibleTo(&editor));
   QVERIFY(csvColumn->isVisibleTo(&editor));
   QVERIFY(validPct->isVisibleTo(&editor));
   QVERIFY(!trainName->isVisibleTo(&editor));
+  QVERIFY(groupByAspect->isVisibleTo(&editor));
+  QVERIFY(!groupByAspect->toolTip().isEmpty());
   pick(child<QComboBox>(&editor, "splitKind"), lb::SplitKind::Grandparent);
   QVERIFY(!validPct->isVisibleTo(&editor));
   QVERIFY(trainName->isVisibleTo(&editor));
