@@ -60,7 +60,7 @@ InspectPage::InspectPage(TrainingSession* session, QWidget* parent)
   m_guessNote = wrappedLabel(QStringLiteral(
       "Guess first: the model's answers are hidden, on the pictures and in the confusion matrix "
       "and its most confused pairs. Guess each picture's class, then click the picture to check; "
-      "space shows every answer, Reveal the confusion matrix."));
+      "space shows every answer, the Reveal button under the pictures only the matrix."));
   m_guessNote->setObjectName(QStringLiteral("guessFirstNote"));
   m_guessNote->hide();
   layout->addWidget(m_guessNote);
