@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/cli_runner.h"
+#include "common/distributed_support.h"
 #include "engine/experiment/build_learner.h"
 #include "engine/project/project.h"
 #include "engine/train/checkpoint.h"
@@ -16,18 +17,14 @@ namespace {
 // 20 batches of 64, or of 32 on each of 2 ranks (as tst_cli_distributed).
 constexpr int kLimit = 1290;
 
-// The Fashion-MNIST example with a small simple CNN (two conv + BatchNorm + ReLU layers).
+// The Fashion-MNIST example (tests/common/distributed_support.h's, 20 batches of 64) with its
+// model made a small simple CNN: two conv + BatchNorm + ReLU layers.
 QString writeProject(const QString& dir) {
-  const QString file = dir + QStringLiteral("/p.lbproj");
-  const Result made = runCli({QStringLiteral("new"), file, QStringLiteral("--example"),
-                              QStringLiteral("fashion-mnist")});
-  if (made.exitCode != 0) qFatal("new failed: %s", qPrintable(made.err));
+  const QString file = writeNoBatchNormProject(dir, kLimit);
   lb::Project p = lb::loadProject(file.toStdString());
   p.model = lb::ModelSpec{};
   p.model.name = "simple_cnn";
   p.model.channels = {8, 16};
-  p.data.limit = kLimit;
-  p.train.epochs = 1;
   lb::saveProject(p, file.toStdString());
   return file;
 }
