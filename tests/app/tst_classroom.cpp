@@ -16,6 +16,7 @@
 #include "app/main_window.h"
 #include "app/presenter_mode.h"
 #include "common/test_support.h"
+#include "common/window_test.h"
 #include "widgets/top_losses_view.h"
 #include "engine/project/project.h"
 
@@ -25,10 +26,7 @@ class TstClassroom : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("LearnbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_classroom"));
-    QSettings().clear();
+    lb::test::useOwnSettings("tst_classroom");
     if (!std::filesystem::exists(test::fashionMnistDir()))
       QSKIP("Fashion-MNIST is not installed (package dataset-fashion-mnist)");
     QVERIFY(m_dir.isValid());

@@ -16,6 +16,7 @@
 #include "app/main_window.h"
 #include "app/training_session.h"
 #include "common/test_support.h"
+#include "common/window_test.h"
 #include "widgets/confusion_matrix_view.h"
 #include "widgets/qcustomplot_include.h"
 #include "widgets/top_losses_view.h"
@@ -40,10 +41,7 @@ class TstInspectGuessFirst : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("LearnbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_inspect_guess_first"));
-    QSettings().clear();
+    lb::test::useOwnSettings("tst_inspect_guess_first");
     if (!std::filesystem::exists(test::fashionMnistDir()))
       QSKIP("Fashion-MNIST is not installed (package dataset-fashion-mnist)");
     QVERIFY(m_dir.isValid());

@@ -32,6 +32,7 @@
 #include "widgets/qcustomplot_include.h"
 #include "widgets/schedule_plot.h"
 #include "widgets/top_losses_view.h"
+#include "common/window_test.h"
 
 using lb::MainWindow;
 
@@ -75,10 +76,7 @@ const char* kDataDir = lb::kDefaultFashionMnistDir;
 
 void TstMainWindow::initTestCase() {
   // Keep the user's settings (zoom, splitters) out of the tests and the tests out of theirs.
-  QStandardPaths::setTestModeEnabled(true);
-  QCoreApplication::setOrganizationName(QStringLiteral("LearnbenchTest"));
-  QCoreApplication::setApplicationName(QStringLiteral("tst_main_window"));
-  QSettings().clear();
+  lb::test::useOwnSettings("tst_main_window");
   if (!std::filesystem::exists(kDataDir))
     QSKIP("Fashion-MNIST is not installed (package dataset-fashion-mnist)");
   m_dir = std::make_unique<QTemporaryDir>();

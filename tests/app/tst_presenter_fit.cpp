@@ -19,6 +19,7 @@
 #include "app/presenter_mode.h"
 #include "app/training_session.h"
 #include "common/test_support.h"
+#include "common/window_test.h"
 #include "widgets/confusion_matrix_view.h"
 #include "widgets/qcustomplot_include.h"
 
@@ -66,10 +67,7 @@ class TstPresenterFit : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("LearnbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_presenter_fit"));
-    QSettings().clear();
+    lb::test::useOwnSettings("tst_presenter_fit");
     if (!std::filesystem::exists(test::fashionMnistDir()))
       QSKIP("Fashion-MNIST is not installed (package dataset-fashion-mnist)");
     QVERIFY(m_dir.isValid());

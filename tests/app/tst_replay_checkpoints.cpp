@@ -13,6 +13,7 @@
 #include "app/replay_view.h"
 #include "app/training_session.h"
 #include "common/test_support.h"
+#include "common/window_test.h"
 
 using namespace lb;
 
@@ -22,10 +23,7 @@ class TstReplayCheckpoints : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("LearnbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_replay_checkpoints"));
-    QSettings().clear();
+    lb::test::useOwnSettings("tst_replay_checkpoints");
     if (!std::filesystem::exists(test::fashionMnistDir()))
       QSKIP("Fashion-MNIST is not installed (package dataset-fashion-mnist)");
     QVERIFY(m_dir.isValid());

@@ -27,6 +27,7 @@
 #include "widgets/loss_plot.h"
 #include "widgets/qcustomplot_include.h"
 #include <QListWidget>
+#include "common/window_test.h"
 
 class TstRunsPage : public QObject {
   Q_OBJECT
@@ -34,10 +35,7 @@ class TstRunsPage : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("LearnbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_runs_page"));
-    QSettings().clear();
+    lb::test::useOwnSettings("tst_runs_page");
     if (!std::filesystem::exists(lb::kDefaultFashionMnistDir))
       QSKIP("Fashion-MNIST is not installed (package dataset-fashion-mnist)");
   }

@@ -25,6 +25,7 @@
 #include "app/training_session.h"
 #include "engine/experiment/experiment.h"
 #include "engine/project/project.h"
+#include "common/window_test.h"
 
 using lb::MainWindow;
 using lb::RunKind;
@@ -97,10 +98,7 @@ class TstWindowStress : public QObject {
 };
 
 void TstWindowStress::initTestCase() {
-  QStandardPaths::setTestModeEnabled(true);
-  QCoreApplication::setOrganizationName(QStringLiteral("LearnbenchTest"));
-  QCoreApplication::setApplicationName(QStringLiteral("tst_window_stress"));
-  QSettings().clear();
+  lb::test::useOwnSettings("tst_window_stress");
   if (!std::filesystem::exists(lb::kDefaultFashionMnistDir))
     QSKIP("Fashion-MNIST is not installed (package dataset-fashion-mnist)");
   m_dir = std::make_unique<QTemporaryDir>();

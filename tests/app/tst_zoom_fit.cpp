@@ -11,6 +11,7 @@
 
 #include "app/main_window.h"
 #include "widgets/top_losses_view.h"
+#include "common/window_test.h"
 
 using namespace lb;
 
@@ -18,10 +19,7 @@ class TstZoomFit : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("LearnbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_zoom_fit"));
-    QSettings().clear();
+    lb::test::useOwnSettings("tst_zoom_fit");
   }
 
   void trainRowFitsAt2xOn1280x720() {
