@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <mutex>
 #include <opencv2/core/utility.hpp>
 #include <thread>
 
@@ -15,7 +16,10 @@ int useThreads(int threads) {
   at::init_num_threads();
   at::set_num_threads(threads);
   // The engine decodes in its own threads; OpenCV's pool on top would oversubscribe the cores.
-  cv::setNumThreads(1);
+  // The setting is process-wide, and Debian's OpenCV rebuilds its TBB arena on every call:
+  // loader threads calling it at once crashed in tbb::task_arena::terminate (CI, tst_cleaning).
+  static std::once_flag openCvOnce;
+  std::call_once(openCvOnce, [] { cv::setNumThreads(1); });
   return threads;
 }
 

@@ -1,7 +1,7 @@
 // usePassiveOpenMp (issue 15): a process started without OMP_WAIT_POLICY starts itself again
 // with PASSIVE, so libgomp, which reads the variable only as the process starts, sees it; a
 // value the user set is kept. What the process started with is read from /proc/self/environ,
-// which a later setenv does not change.
+// which a later setenv does not change. And useHelperThread may be called from many threads at once.
 #include <QtTest/QtTest>
 
 #include <unistd.h>
@@ -10,6 +10,8 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "engine/util/runtime.h"
 
@@ -51,6 +53,19 @@ class TestWaitPolicy : public QObject {
     QCOMPARE(childPolicy("env OMP_WAIT_POLICY=ACTIVE"), std::string("ACTIVE"));
   }
   void thisProcessStartedWithIt() { QVERIFY(!startPolicy().empty()); }
+
+  // Every loader thread calls useHelperThread as it starts. OpenCV's thread count is one
+  // setting for the process, and setting it rebuilt a TBB arena that other threads were
+  // rebuilding too: CI crashed in tbb::task_arena::terminate. Many threads at once, many times.
+  void helperThreadsStartingTogetherDoNotCrash() {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+      threads.emplace_back([] {
+        for (int i = 0; i < 200; ++i) lb::useHelperThread();
+      });
+    for (auto& thread : threads) thread.join();
+    QCOMPARE(lb::useThreads(2), 2);
+  }
 };
 
 int main(int argc, char** argv) {
