@@ -1,7 +1,8 @@
 // usePassiveOpenMp (issue 15): a process started without OMP_WAIT_POLICY starts itself again
 // with PASSIVE, so libgomp, which reads the variable only as the process starts, sees it; a
 // value the user set is kept. What the process started with is read from /proc/self/environ,
-// which a later setenv does not change. And useHelperThread may be called from many threads at once.
+// which a later setenv does not change. And useHelperThread may be called from many threads at
+// once.
 #include <QtTest/QtTest>
 
 #include <unistd.h>
