@@ -22,6 +22,14 @@
 #include "engine/util/error.h"
 
 namespace lb {
+
+void applyRunOptions(const Options& o, Project& project) {
+  if (auto v = wholeNumber(o, "--bs", 1, kMaxBatchSize)) project.train.batchSize = int(*v);
+  if (auto v = wholeNumber(o, "--limit", 0, DataBlockSpec::kMaxLimit)) project.data.limit = int(*v);
+  if (auto v = wholeNumber(o, "--seed", 0, kMaxSeed)) project.train.seed = std::uint64_t(*v);
+  if (auto v = wholeNumber(o, "--threads", 0, kMaxThreads)) project.train.threads = int(*v);
+}
+
 namespace {
 
 constexpr const char* kUsage = R"(usage: learnbench-cli COMMAND [OPTIONS]
@@ -131,10 +139,7 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   Project project = loadProject(o.positional[0]);
   if (auto v = wholeNumber(o, "--epochs", 1, kMaxEpochs)) project.train.epochs = int(*v);
   if (auto v = positiveNumber(o, "--lr")) project.train.lr = *v;
-  if (auto v = wholeNumber(o, "--bs", 1, kMaxBatchSize)) project.train.batchSize = int(*v);
-  if (auto v = wholeNumber(o, "--limit", 0, DataBlockSpec::kMaxLimit)) project.data.limit = int(*v);
-  if (auto v = wholeNumber(o, "--seed", 0, kMaxSeed)) project.train.seed = std::uint64_t(*v);
-  if (auto v = wholeNumber(o, "--threads", 0, kMaxThreads)) project.train.threads = int(*v);
+  applyRunOptions(o, project);
   if (o.has("--fp16")) project.train.mixedPrecision = true;
   if (o.has("--sync-bn")) project.train.syncBatchNorm = true;
   // For this run only: relative to where the command runs, as any path on a command line.
@@ -223,10 +228,7 @@ int lrFind(const std::vector<std::string>& args, std::ostream& out, std::ostream
     throw std::invalid_argument(
         "lr-find needs exactly one project file: learnbench-cli lr-find PROJECT.");
   Project project = loadProject(o.positional[0]);
-  if (auto v = wholeNumber(o, "--bs", 1, kMaxBatchSize)) project.train.batchSize = int(*v);
-  if (auto v = wholeNumber(o, "--limit", 0, DataBlockSpec::kMaxLimit)) project.data.limit = int(*v);
-  if (auto v = wholeNumber(o, "--seed", 0, kMaxSeed)) project.train.seed = std::uint64_t(*v);
-  if (auto v = wholeNumber(o, "--threads", 0, kMaxThreads)) project.train.threads = int(*v);
+  applyRunOptions(o, project);
   LrFinderOptions options;
   if (auto v = wholeNumber(o, "--num-it", LrFinderOptions::kMinIterations,
                                LrFinderOptions::kMaxIterations)) options.numIt = int(*v);

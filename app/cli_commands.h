@@ -15,6 +15,8 @@
 
 namespace lb {
 
+struct Project;
+
 // A command's options: "--name value" pairs and flags, checked against what the command takes.
 struct Options {
   std::vector<std::string> positional;
@@ -99,6 +101,10 @@ inline std::optional<double> positiveNumber(const Options& o, const std::string&
     throw std::invalid_argument(name + " needs a positive number, got \"" + it->second + "\".");
   return v;
 }
+
+// Applies to `project` whichever of --bs, --limit, --seed and --threads were given, within the
+// project file's bounds (app/cli.cpp); which of them a command takes, its parseOptions decides.
+void applyRunOptions(const Options& o, Project& project);
 
 // learnbench-cli interpret PROJECT [--checkpoint F] [--k N] [--limit N] [--threads N] --out DIR
 // [--gradcam] [--json] (app/cli_interpret.cpp). Returns the exit code; throws as runCli expects.

@@ -18,10 +18,7 @@ int runEquivalence(const std::vector<std::string>& args, std::ostream& out, std:
     throw std::invalid_argument("equivalence needs exactly one project file: learnbench-cli "
                                 "equivalence PROJECT --nproc N.");
   Project project = loadProject(o.positional[0]);
-  if (auto v = wholeNumber(o, "--bs", 1, kMaxBatchSize)) project.train.batchSize = int(*v);
-  if (auto v = wholeNumber(o, "--limit", 0, DataBlockSpec::kMaxLimit)) project.data.limit = int(*v);
-  if (auto v = wholeNumber(o, "--seed", 0, kMaxSeed)) project.train.seed = std::uint64_t(*v);
-  if (auto v = wholeNumber(o, "--threads", 0, kMaxThreads)) project.train.threads = int(*v);
+  applyRunOptions(o, project);
   const int steps = int(wholeNumber(o, "--steps", 1, kMaxEquivalenceSteps)
                             .value_or(kDefaultEquivalenceSteps));
   const int timeout = int(wholeNumber(o, "--dist-timeout", 1, 3600)

@@ -25,7 +25,7 @@ int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostr
     throw std::invalid_argument(
         "export needs one project file and --out: learnbench-cli export PROJECT --out MODEL.pt.");
   Project project = loadProject(o.positional[0]);
-  if (auto v = wholeNumber(o, "--threads", 0, kMaxThreads)) project.train.threads = int(*v);
+  applyRunOptions(o, project);
   const fs::path checkpoint =
       requireCheckpoint(project, chosenCheckpoint(o), checkpointRemedy(o.positional[0]));
   const fs::path file = o.values.at("--out");

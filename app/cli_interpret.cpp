@@ -108,8 +108,7 @@ int runInterpret(const std::vector<std::string>& args, std::ostream& out, std::o
   if (!o.values.count("--out"))
     throw std::invalid_argument("interpret needs --out DIR, the folder to write its files into.");
   Project project = loadProject(o.positional[0]);
-  if (auto v = wholeNumber(o, "--limit", 0, DataBlockSpec::kMaxLimit)) project.data.limit = int(*v);
-  if (auto v = wholeNumber(o, "--threads", 0, kMaxThreads)) project.train.threads = int(*v);
+  applyRunOptions(o, project);
   const int k = int(wholeNumber(o, "--k", 1).value_or(kDefaultTopLosses));
   const bool gradCam = o.has("--gradcam");
 
