@@ -1,10 +1,7 @@
 #include "app/cli_distributed.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,23 +22,6 @@ extern char** environ;
 namespace lb {
 
 namespace {
-
-// A port the system says is free now on loopback (as torchrun --standalone finds one).
-int freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw Error("No free port on 127.0.0.1 for the ranks to meet at: " +
-                std::string(std::strerror(errno)) + ".");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string howItEnded(int status) {
   if (WIFSIGNALED(status))
@@ -127,7 +107,7 @@ void RankSpeed::onBatch(const BatchProgress& b) {
 int runLocalRanks(const std::vector<std::string>& args, int nproc, int timeoutSeconds,
                   std::ostream& err, const std::atomic<bool>* stopRequested) {
   const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
-  const std::string port = std::to_string(freePort());
+  const std::string port = std::to_string(freeLoopbackPort());
   std::vector<Rank> ranks(static_cast<std::size_t>(nproc));
   err << std::flush;
   for (int r = 0; r < nproc; ++r) {

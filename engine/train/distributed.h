@@ -34,6 +34,10 @@ struct DistributedEnv {
 // Throws lb::Error naming a variable that is missing or out of range.
 std::optional<DistributedEnv> distributedEnvFromEnvironment();
 
+// A port the system says is free now on 127.0.0.1, for ranks started here to meet at (as
+// torchrun --standalone finds one). Throws lb::Error when no socket can be bound.
+int freeLoopbackPort();
+
 // Intra-op threads for each of `localRanks` ranks sharing this machine's cores: at least one.
 int threadsPerRank(int localRanks);
 

@@ -4,11 +4,6 @@
 // the project file keeps train.syncBatchNorm.
 #include <QtTest/QtTest>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <future>
 
 #include <torch/nn/modules/batchnorm.h>
@@ -17,22 +12,10 @@
 #include "common/test_support.h"
 #include "engine/models/model_builder.h"
 #include "engine/project/project.h"
+#include "engine/train/distributed.h"
 #include "engine/train/sync_batch_norm.h"
 
 namespace {
-
-// A port free on loopback now, for the two ranks to meet at.
-int freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // What one norm gives for its input: the output, the gradients of sum(output * weights) for
 // the input, weight and bias, and the running statistics afterwards (two steps).
@@ -106,7 +89,7 @@ void TestSyncBatchNorm::twoRanksNormaliseAsOneBatch() {
   const Step one = image ? whole(torch::nn::BatchNorm2d(options).ptr())
                          : whole(torch::nn::BatchNorm1d(options).ptr());
 
-  const int port = freePort();
+  const int port = lb::freeLoopbackPort();
   const auto rank = [&](int r) {
     lb::DistributedEnv env;
     env.masterPort = port;
