@@ -188,7 +188,7 @@ class TstClassroom : public QObject {
   // The example with its lessons, on a few hundred images, saved where the test may write.
   QString exampleCopy() {
     Project p = loadProject(
-        (test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj")).toStdString());
+        test::exampleProjectFile().toStdString());
     p.data.limit = 300;
     const QString file = m_dir.filePath(QStringLiteral("c%1.lbproj").arg(++m_count));
     saveProject(p, file.toStdString());

@@ -48,9 +48,7 @@ class TstInspectGuessFirst : public QObject {
   }
 
   void matrixPairsAndFilterHiddenUntilRevealed() {
-    Project p = loadProject(
-        (test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj"))
-            .toStdString());
+    Project p = loadProject(test::exampleProjectFile().toStdString());
     p.data.limit = 300;
     const QString file = m_dir.filePath(QStringLiteral("g.lbproj"));
     saveProject(p, file.toStdString());

@@ -160,9 +160,7 @@ class TstPresenterFit : public QObject {
   std::unique_ptr<MainWindow> m_window;
   int m_count = 0;
   QString exampleCopy() {
-    Project p = loadProject((test::sourceDir() +
-                             QStringLiteral("/resources/examples/fashion-mnist.lbproj"))
-                                .toStdString());
+    Project p = loadProject(test::exampleProjectFile().toStdString());
     p.data.limit = 300;
     const QString file = m_dir.filePath(QStringLiteral("p%1.lbproj").arg(++m_count));
     saveProject(p, file.toStdString());

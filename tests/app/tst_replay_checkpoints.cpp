@@ -30,9 +30,7 @@ class TstReplayCheckpoints : public QObject {
   }
 
   void editedOnTheTrainPageAndSavedWithTheProject() {
-    Project p = loadProject(
-        (test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj"))
-            .toStdString());
+    Project p = loadProject(test::exampleProjectFile().toStdString());
     p.data.limit = 300;
     p.train.epochCheckpoints = 7;
     const QString file = m_dir.filePath(QStringLiteral("a.lbproj"));

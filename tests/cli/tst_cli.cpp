@@ -11,7 +11,7 @@ namespace {
 // source tree.
 QString copyOfExample(const QTemporaryDir& dir) {
   const QString copy = dir.filePath(QStringLiteral("example.lbproj"));
-  QFile::copy(lb::test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj"), copy);
+  QFile::copy(lb::test::exampleProjectFile(), copy);
   return copy;
 }
 

@@ -12,7 +12,7 @@ namespace {
 
 QString copyExample(const QTemporaryDir& dir) {
   const QString copy = dir.filePath(QStringLiteral("fm.lbproj"));
-  QFile::copy(lb::test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj"),
+  QFile::copy(lb::test::exampleProjectFile(),
               copy);
   QFile(copy).setPermissions(QFile::ReadOwner | QFile::WriteOwner);
   return copy;

@@ -23,7 +23,7 @@ namespace {
 // The example project copied into `dir`, so runs write nothing into the source tree.
 QString copyOfExample(const QString& dir) {
   const QString copy = dir + QStringLiteral("/p.lbproj");
-  QFile::copy(lb::test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj"),
+  QFile::copy(lb::test::exampleProjectFile(),
               copy);
   QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther);
   return copy;

@@ -17,7 +17,7 @@ namespace {
 
 QString copyOfExample(const QTemporaryDir& dir) {
   const QString copy = dir.filePath(QStringLiteral("example.lbproj"));
-  QFile::copy(lb::test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj"), copy);
+  QFile::copy(lb::test::exampleProjectFile(), copy);
   return copy;
 }
 

@@ -12,7 +12,7 @@ namespace {
 
 QStringList lrFind(const QStringList& extra) {
   return QStringList{QStringLiteral("lr-find"),
-                     lb::test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj"),
+                     lb::test::exampleProjectFile(),
                      QStringLiteral("--limit"), QStringLiteral("2000")} +
          extra;
 }

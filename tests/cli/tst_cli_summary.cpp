@@ -12,7 +12,7 @@ class TestCliSummary : public QObject {
   void exampleEndsWithTheTotal() {
     QTemporaryDir dir;
     const QString copy = dir.filePath(QStringLiteral("example.lbproj"));
-    QVERIFY(QFile::copy(lb::test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj"), copy));
+    QVERIFY(QFile::copy(lb::test::exampleProjectFile(), copy));
     const Result r = runCli({QStringLiteral("summary"), copy});
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.out.contains(QStringLiteral("60,000 training items")), qPrintable(r.out));

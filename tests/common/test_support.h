@@ -13,6 +13,11 @@ inline std::string fashionMnistDir() { return "/usr/share/datasets/fashion-mnist
 
 inline QString sourceDir() { return QString::fromLocal8Bit(qgetenv("LB_SOURCE_DIR")); }
 
+// The example project the app opens on first start (Fashion-MNIST), in the source tree.
+inline QString exampleProjectFile() {
+  return sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj");
+}
+
 inline bool near(double actual, double expected, double relTol = 1e-9, double absTol = 1e-12) {
   return std::abs(actual - expected) <= absTol + relTol * std::abs(expected);
 }

@@ -84,7 +84,7 @@ class TestLesson : public QObject {
 
   void exampleShipsThreeLessonsInFastaiOrder() {
     const Project p = loadProject(
-        (test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj")).toStdString());
+        test::exampleProjectFile().toStdString());
     QCOMPARE(int(p.classroom.lessons.size()), 3);
     QCOMPARE(p.classroom.lessons[0].name, std::string("Your first classifier"));
     QCOMPARE(p.classroom.lessons[1].name, std::string("Choosing a learning rate"));

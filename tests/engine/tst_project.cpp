@@ -28,7 +28,7 @@ class TestProject : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void exampleLoads() {
-    Project p = loadProject((test::sourceDir() + QStringLiteral("/resources/examples/fashion-mnist.lbproj")).toStdString());
+    Project p = loadProject(test::exampleProjectFile().toStdString());
     QVERIFY(p.data.source == SourceKind::FashionMnist);
     QCOMPARE(p.model.name, std::string("simple_cnn"));
     QVERIFY(p.train.epochs >= 1);
