@@ -13,7 +13,7 @@
 // and the cost of one loss-plot redraw after 100,000 batches (the plot decimates, so it must not
 // grow with the run). The CLI column is the same epoch trained by learnbench-cli in a process of
 // its own (its epoch's own seconds, so a little in its favour): what a window-less run gets.
-//   bench_gui_training [--limit N] [--repeats R]
+//   bench_gui_training [--limit N] [--repeats R] [--threads T] [--bs B (64 and 128 when absent)]
 #include <QApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -172,6 +172,7 @@ WindowRun withWindow(lb::MainWindow& window, const lb::Project& project, bool pr
 }  // namespace
 
 int main(int argc, char** argv) {
+  lb::usePassiveOpenMp(argv);  // as the app and the CLI run: idle OpenMP threads sleep
   lb::tuneAllocator();
   QApplication app(argc, argv);
   const auto [limit, repeats, threads] = lb::bench::parseArgs(argc, argv);
@@ -189,7 +190,10 @@ int main(int argc, char** argv) {
               qPrintable(QGuiApplication::platformName()));
   std::printf("%-6s %13s %13s %13s %14s %11s %15s %14s\n", "batch", "CLI img/s", "engine img/s",
               "window img/s", "window/engine", "window/CLI", "GUI thread CPU", "late med/p99");
-  for (int bs : {64, 128}) {
+  std::vector<int> batchSizes = {64, 128};
+  for (int i = 1; i + 1 < argc; ++i)
+    if (!std::strcmp(argv[i], "--bs")) batchSizes = {std::stoi(argv[i + 1])};
+  for (int bs : batchSizes) {
     project.train.batchSize = bs;
     std::vector<double> cli, engine, gui, guiCpu, late;
     for (int r = 0; r < repeats; ++r) {

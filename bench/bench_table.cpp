@@ -13,8 +13,11 @@
 // epoch of the loader alone (filling the cache up to its budget), then --photo-batches batches of
 // 16: the share of the step time the model waits for data, and the process's peak RSS, at
 // --photos images (within the cache budget) and ten times as many (beyond it: streaming).
+// Last, the window attached against the engine alone: bench_gui_training (built beside this
+// program when the GUI is) in a process of its own, at batch 64 on --window-limit images (0: no
+// window rows).
 //   bench_table [--limit N (default 20000)] [--repeats R] [--threads T] [--photos N (200)]
-//               [--photo-batches B (6)] [--photo-cache-mb M (64)]
+//               [--photo-batches B (6)] [--photo-cache-mb M (64)] [--window-limit N (10000)]
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <spawn.h>
@@ -24,6 +27,7 @@
 #include <torch/optim/adamw.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -50,6 +54,7 @@ namespace {
 
 struct Options {
   int limit = 20000, repeats = 3, threads = 0, photos = 200, photoBatches = 6, photoCacheMb = 64;
+  int windowLimit = 10000;
 };
 
 Options parse(int argc, char** argv) {
@@ -63,6 +68,7 @@ Options parse(int argc, char** argv) {
     if (key == "--photos") o.photos = value;
     if (key == "--photo-batches") o.photoBatches = value;
     if (key == "--photo-cache-mb") o.photoCacheMb = value;
+    if (key == "--window-limit") o.windowLimit = value;
   }
   return o;
 }
@@ -226,9 +232,28 @@ ChildFigures runChild(const fs::path& dir, const Options& o, const fs::path& out
   return c;
 }
 
+// The window rows: bench_gui_training's table, from the program beside this one, offscreen
+// unless a display was chosen. Says so when the GUI was not built.
+void printWindowRows(const Options& o) {
+  const fs::path exe = fs::read_symlink("/proc/self/exe").parent_path() / "bench_gui_training";
+  std::printf("\nThe window attached against the engine alone (bench_gui_training, batch 64, %d "
+              "images):\n\n", o.windowLimit);
+  std::fflush(stdout);
+  if (!fs::exists(exe)) {
+    std::printf("bench_gui_training was not built (LB_BUILD_GUI=OFF): no window rows\n");
+    return;
+  }
+  setenv("QT_QPA_PLATFORM", "offscreen", /*overwrite=*/0);
+  const std::string command = exe.string() + " --bs 64 --limit " + std::to_string(o.windowLimit) +
+                              " --repeats " + std::to_string(o.repeats) + " --threads " +
+                              std::to_string(o.threads);
+  if (std::system(command.c_str()) != 0) std::printf("bench_gui_training failed\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  lb::usePassiveOpenMp(argv);  // as the app and the CLI run: idle OpenMP threads sleep
   if (argc >= 6 && !std::strcmp(argv[1], "--photo-child")) {
     lb::useThreads(argc >= 8 ? std::stoi(argv[7]) : 0);
     lb::tuneAllocator();
@@ -293,5 +318,6 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   fs::remove_all(root);
+  if (o.windowLimit > 0) printWindowRows(o);
   return 0;
 }
