@@ -6,8 +6,9 @@
 //   PNG     Learnbench from a folder of PNG files, as the user's own data goes (the decode cache
 //           and the worker count chosen automatically), and streamed (cacheMb 0) for comparison;
 // with images/s of the training epoch, its ratio to the bare loop, the validation accuracy after
-// the epoch (speed bought with accuracy is no gain) and the seconds spent before the epoch (the
-// file check, which fills the cache).
+// the epoch (speed bought with accuracy is no gain), the seconds spent before the epoch (the
+// file check, which fills the cache) and the share of the epoch the training thread waited for
+// its batches (making them itself, or for a loader thread).
 // Photos: RGB JPEGs of mixed sizes made from the example (upscaled, tinted), 224x224 with
 // RandomResizedCrop and aug_transforms on ResNet-18, each size in a process of its own: one
 // epoch of the loader alone (filling the cache up to its budget), then --photo-batches batches of
@@ -298,11 +299,12 @@ int main(int argc, char** argv) {
     return median(v);
   };
   const double bare = med(rows[0], &Figures::rate);
-  std::printf("%-46s%10s%10s%10s%10s\n", "path", "img/s", "/ bare", "accuracy", "before s");
+  std::printf("%-46s%10s%10s%10s%10s%10s\n", "path", "img/s", "/ bare", "accuracy", "before s",
+              "waiting");
   for (const auto& row : rows)
-    std::printf("%-46s%10.0f%10.3f%10.4f%10.2f\n", row.name, med(row, &Figures::rate),
+    std::printf("%-46s%10.0f%10.3f%10.4f%10.2f%9.1f%%\n", row.name, med(row, &Figures::rate),
                 med(row, &Figures::rate) / bare, med(row, &Figures::accuracy),
-                med(row, &Figures::before));
+                med(row, &Figures::before), 100 * med(row, &Figures::wait));
 
   std::printf("\nPhotos: RGB JPEGs 160-320 px a side, 224x224 RandomResizedCrop + aug_transforms, "
               "ResNet-18,\nbatch 16, a loader epoch then %d training batches, cache budget %d MiB; a process per size\n\n",
