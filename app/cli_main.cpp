@@ -10,7 +10,7 @@ extern "C" void onInterrupt(int) { g_stop = true; }
 }  // namespace
 
 int main(int argc, char** argv) {
-  lb::usePassiveOpenMp(argv);  // first: it may start this program again
+  lb::useShortOpenMpSpin(argv);  // first: it may start this program again
   lb::tuneAllocator();
   // Ctrl-C ends training after the current batch, with the finished epochs already printed.
   std::signal(SIGINT, onInterrupt);

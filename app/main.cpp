@@ -16,7 +16,7 @@
 #include "engine/util/runtime.h"
 
 int main(int argc, char* argv[]) {
-  lb::usePassiveOpenMp(argv);  // first: it may start this program again
+  lb::useShortOpenMpSpin(argv);  // first: it may start this program again
   lb::tuneAllocator();
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("Learnbench"));

@@ -172,7 +172,7 @@ WindowRun withWindow(lb::MainWindow& window, const lb::Project& project, bool pr
 }  // namespace
 
 int main(int argc, char** argv) {
-  lb::usePassiveOpenMp(argv);  // as the app and the CLI run: idle OpenMP threads sleep
+  lb::useShortOpenMpSpin(argv);  // as the app and the CLI run
   lb::tuneAllocator();
   QApplication app(argc, argv);
   const auto [limit, repeats, threads] = lb::bench::parseArgs(argc, argv);

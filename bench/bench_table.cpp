@@ -254,7 +254,7 @@ void printWindowRows(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  lb::usePassiveOpenMp(argv);  // as the app and the CLI run: idle OpenMP threads sleep
+  lb::useShortOpenMpSpin(argv);  // as the app and the CLI run
   if (argc >= 6 && !std::strcmp(argv[1], "--photo-child")) {
     lb::useThreads(argc >= 8 ? std::stoi(argv[7]) : 0);
     lb::tuneAllocator();
