@@ -39,11 +39,12 @@ commands:
         [--label-delim D] [--folder DIR] | --example fashion-mnist)
         [--split random[:PCT] | grandparent[:TRAIN,VALID] | csv | file:LIST]
         [--label parent | regex:PATTERN | csv] [--target category|multi-category|regression]
-        [--size N|WxH] [--augment] [--model NAME] [--seed N] [--pretrained FILE] [--force]
-        [--json]
+        [--size N|WxH] [--augment] [--group-by-aspect] [--model NAME] [--seed N]
+        [--pretrained FILE] [--force] [--json]
         check a data set and write a project for it (folder sources split at random, 20%
         for validation, and label by parent folder unless told otherwise); --pretrained names
-        a Learnbench checkpoint or exported model whose body starts the model (transfer learning)
+        a Learnbench checkpoint or exported model whose body starts the model (transfer learning);
+        --group-by-aspect trains each batch on images of one aspect ratio (rectangular training)
   train PROJECT [--epochs N] [--lr X] [--bs N] [--limit N] [--seed N] [--threads N] [--resume]
         [--fp16] [--pretrained FILE] [--nproc N] [--lr-scale none|linear|sqrt] [--sync-bn]
         [--dist-timeout S] [--json [--progress]]

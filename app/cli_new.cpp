@@ -105,7 +105,7 @@ int runNew(const std::vector<std::string>& args, std::ostream& out) {
       "new", args,
       {"--images", "--csv", "--example", "--path-col", "--label-col", "--valid-col", "--label-delim",
        "--folder", "--split", "--label", "--size", "--model", "--target", "--seed", "--pretrained"},
-      {"--augment", "--force"});
+      {"--augment", "--force", "--group-by-aspect"});
   if (o.positional.size() != 1)
     throw std::invalid_argument("new needs the project file to write: learnbench-cli new PROJECT --images DIR.");
   const int sources = int(o.values.count("--images") + o.values.count("--csv") + o.values.count("--example"));
@@ -206,6 +206,16 @@ int runNew(const std::vector<std::string>& args, std::ostream& out) {
     // Count only what training will use: unreadable files are left out, as training leaves them.
     const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
     leaveOut(d, items, checkImageFiles(items, threads).unreadable);
+  }
+  if (o.has("--group-by-aspect")) {
+    if (d.source == SourceKind::FashionMnist)
+      throw std::invalid_argument(
+          "--group-by-aspect groups image files by their shape; the example's images are all "
+          "28x28: leave it out, or use --images DIR or --csv FILE.");
+    if (!d.resize.active())
+      throw std::invalid_argument(
+          "--group-by-aspect keeps the pixel count of the Resize size: add --size N or WxH.");
+    d.groupByAspect = true;
   }
   d.vocab = items.vocab;
   saveProject(p, file);

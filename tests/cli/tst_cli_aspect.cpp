@@ -1,5 +1,6 @@
 // A project grouped by aspect ratio (issue 15) as a user runs it: learnbench-cli trains it
-// (beyond chance), exports the model and predicts wide and tall images with it.
+// (beyond chance), exports the model and predicts wide and tall images with it; `new
+// --group-by-aspect` writes such a project, and refuses the example and a missing size.
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtTest/QtTest>
@@ -70,6 +71,30 @@ class TestCliAspect : public QObject {
     }
     QCOMPARE(answered, int(images.size()));
     QVERIFY2(right > images.size() / 2, qPrintable(predicted.out));
+  }
+
+  void newWritesAGroupedProject() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    test::writeTwoAspects(root / "images", 40, 10, /*byClass=*/false);
+    const QString images = QString::fromStdString((root / "images").string());
+    const QString project = dir.filePath(QStringLiteral("new.lbproj"));
+    const Result made = runCli({QStringLiteral("new"), project, QStringLiteral("--images"), images,
+                                QStringLiteral("--size"), QStringLiteral("32"),
+                                QStringLiteral("--group-by-aspect")});
+    QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+    const Project p = loadProject(project.toStdString());
+    QVERIFY(p.data.groupByAspect);
+    QCOMPARE(p.data.resize.width, 32);
+
+    // The example's images are all one shape: a sentence, and no file.
+    const QString example = dir.filePath(QStringLiteral("example.lbproj"));
+    const Result refused = runCli({QStringLiteral("new"), example, QStringLiteral("--example"),
+                                   QStringLiteral("fashion-mnist"),
+                                   QStringLiteral("--group-by-aspect")});
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.err.contains(QStringLiteral("all 28x28")), qPrintable(refused.err));
+    QVERIFY(!QFileInfo::exists(example));
   }
 };
 
