@@ -234,9 +234,16 @@ DataPreview previewDataBlock(const DataBlockSpec& spec, const std::filesystem::p
     out.channels = int(batch.size(1));
     out.height = int(batch.size(2));
     out.width = int(batch.size(3));
+    // Grouping needs every image's size, which only the whole data's check reads: the shapes
+    // are named in the data summary once the data loads.
+    const std::string grouped =
+        spec.groupByAspect && spec.resize.active() && spec.source != SourceKind::FashionMnist
+            ? " here; training batches take the shape of their aspect-ratio group, named once "
+              "the data loads"
+            : "";
     pass(DataStep::ItemTransforms, itemTransformText(spec) + "; every item " +
                                        std::to_string(batch.size(3)) + "x" +
-                                       std::to_string(batch.size(2)) + ".");
+                                       std::to_string(batch.size(2)) + grouped + ".");
     walk << "  to tensor     uint8 " << shapeText(batch[0]) << "\n"
          << "  collate       uint8 " << shapeText(batch) << " (a batch of " << batch.size(0) << ")\n";
     const auto augmented = batch.to(torch::kFloat).div(255.0f);

@@ -196,6 +196,7 @@ int Experiment::greyExpanded() const { return m_impl->data.greyExpanded; }
 OverrideCounts Experiment::cleaningCounts() const { return m_impl->data.overrides; }
 int Experiment::batchesPerEpoch() const { return m_impl->data.train->batches(); }
 ImageShape Experiment::inputShape() const { return m_impl->data.shape; }
+std::vector<ImageShape> Experiment::aspectShapes() const { return m_impl->data.aspectShapes; }
 int Experiment::outputs() const { return m_impl->data.outputs(); }
 std::string Experiment::metricName() const { return targetMetricName(m_impl->data.target); }
 long long Experiment::parameterCount() const {

@@ -85,6 +85,8 @@ class Experiment {
   int batchesPerEpoch() const;
   long long parameterCount() const;
   ImageShape inputShape() const;  // one item as the model sees it
+  // The training batches' shapes when the data block groups by aspect ratio; empty otherwise.
+  std::vector<ImageShape> aspectShapes() const;
   int outputs() const;            // the model's outputs: classes, labels, or 1 for regression
   // The metric each epoch reports, as fastai names it: accuracy, accuracy_multi or mae.
   std::string metricName() const;

@@ -133,6 +133,14 @@ std::string DataSummary::sentence() const {
   if (greyExpanded > 0)
     s += "; " + countOf(greyExpanded, "grey image") + " read as RGB, as the others have colour";
   if (!cleaning.sentence().empty()) s += "; " + cleaning.sentence();
+  if (!aspectShapes.empty()) {
+    s += "; batches in " + countOf((long long)aspectShapes.size(), "shape") +
+         " by aspect ratio:";
+    for (std::size_t i = 0; i < aspectShapes.size(); ++i)
+      s += (i ? ", " : " ") + std::to_string(aspectShapes[i].width) + "x" +
+           std::to_string(aspectShapes[i].height);
+    s += " (width x height)";
+  }
   return s;
 }
 
@@ -144,6 +152,7 @@ DataSummary summarizeData(Experiment& experiment, bool measureSpeed) {
   s.batchesPerEpoch = experiment.batchesPerEpoch();
   s.parameterCount = experiment.parameterCount();
   s.inputShape = experiment.inputShape();
+  s.aspectShapes = experiment.aspectShapes();
   s.outputs = experiment.outputs();
   s.metricName = experiment.metricName();
   s.modelProblem = experiment.modelProblem();

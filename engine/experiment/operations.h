@@ -59,6 +59,7 @@ struct DataSummary {
   int batchesPerEpoch = 0;
   long long parameterCount = 0;
   ImageShape inputShape;   // one item as the model sees it
+  std::vector<ImageShape> aspectShapes;  // the batches' shapes when grouped by aspect ratio
   int outputs = 0;         // what the model must output: classes, labels, or 1 for regression
   std::string metricName;  // accuracy, accuracy_multi or mae
   // Why the model cannot be built on this data (the data itself loaded); empty when it can.
@@ -70,7 +71,9 @@ struct DataSummary {
   OverrideCounts cleaning;           // what the cleaning decisions changed (cleaning_journal.h)
 
   // "60,000 training and 10,000 validation images, 10 classes", then what was left out and
-  // expanded: "; 2 files left out (first: a/1.png, an empty file); 3 grey images read as RGB, ...".
+  // expanded: "; 2 files left out (first: a/1.png, an empty file); 3 grey images read as RGB, ...",
+  // and the shapes of batches grouped by aspect ratio: "; batches in 2 shapes by aspect ratio:
+  // 44x24, 24x44 (width x height)".
   std::string sentence() const;
 };
 

@@ -14,7 +14,9 @@
 #include "common/aspect_folder.h"
 #include "engine/data/aspect_groups.h"
 #include "engine/data/data_loaders.h"
+#include "engine/data/data_preview.h"
 #include "engine/experiment/experiment.h"
+#include "engine/experiment/operations.h"
 #include "engine/project/project.h"
 
 using namespace lb;
@@ -228,6 +230,36 @@ class TestAspectGroups : public QObject {
     p.data.groupByAspect = false;
     Experiment square(p);
     QVERIFY2(square.modelProblem().empty(), square.modelProblem().c_str());
+  }
+
+  // The data card's sentence names the group shapes, so the user sees what grouping made.
+  void theSummaryNamesTheGroupShapes() {
+    Project p;
+    p.data = twoAspectSpec(m_images);
+    Experiment grouped(p);
+    const DataSummary summary = summarizeData(grouped, false);
+    QCOMPARE(summary.aspectShapes.size(), std::size_t(2));
+    std::string shapes;
+    for (const ImageShape& s : summary.aspectShapes)
+      shapes += (shapes.empty() ? " " : ", ") + std::to_string(s.width) + "x" +
+                std::to_string(s.height);
+    const std::string expected = "; batches in 2 shapes by aspect ratio:" + shapes;
+    QVERIFY2(summary.sentence().find(expected) != std::string::npos, summary.sentence().c_str());
+    p.data.groupByAspect = false;
+    Experiment square(p);
+    QVERIFY(summarizeData(square, false).sentence().find("aspect") == std::string::npos);
+  }
+
+  void thePreviewSaysBatchesTakeTheirGroupsShape() {
+    DataBlockSpec spec = twoAspectSpec(m_images);
+    auto itemTransforms = [&] {
+      const DataPreview preview = previewDataBlock(spec, {});
+      return preview.ok() ? preview.steps[std::size_t(DataStep::ItemTransforms)].message
+                          : std::string("the preview failed");
+    };
+    QVERIFY(itemTransforms().find("aspect-ratio group") != std::string::npos);
+    spec.groupByAspect = false;
+    QVERIFY(itemTransforms().find("aspect") == std::string::npos);
   }
 };
 
