@@ -193,10 +193,12 @@ std::filesystem::path TrainingSession::fileForProcesses() const {
     saveProject(project, project.file);
     return project.file;
   }
+  // runOptions passes the run settings; everything else the processes take from the file.
   const Project saved = loadProject(m_project.file);
-  if (!(saved.data == m_project.data && saved.model == m_project.model))
-    throw Error("Save the project first (File > Save): the processes read its data block and "
-                "model from its file.");
+  if (!(saved.data == m_project.data && saved.model == m_project.model &&
+        saved.train.epochCheckpoints == m_project.train.epochCheckpoints))
+    throw Error("Save the project first (File > Save): the processes read its data block, "
+                "model and checkpoints for replay from its file.");
   return m_project.file;
 }
 
@@ -210,14 +212,23 @@ QStringList TrainingSession::runOptions() const {
   return options;
 }
 
-bool TrainingSession::trainOnProcesses() {
-  m_completedEpochs = 0;
-  m_hasProgress = false;
-  m_runClock.start();
-  m_state.run = RunKind::Training;
+void TrainingSession::beginRun(RunKind kind) {
+  if (kind == RunKind::Training) {
+    m_completedEpochs = 0;
+    m_hasProgress = false;
+    m_runClock.start();
+  }
+  m_state.run = kind;
   m_state.paused = m_state.stopping = false;
   Q_EMIT stateChanged();
-  Q_EMIT trainingStarted();
+  if (kind == RunKind::Training)
+    Q_EMIT trainingStarted();
+  else
+    Q_EMIT lrStarted();
+}
+
+bool TrainingSession::trainOnProcesses() {
+  beginRun(RunKind::Training);
   try {
     m_processes->train(QString::fromStdString(fileForProcesses().string()),
                        m_project.train.processes, runOptions());
@@ -376,18 +387,12 @@ void TrainingSession::onDataFailed(const QString& sentence) {
 bool TrainingSession::train() {
   if (!m_worker || !can(Action::Train)) return false;
   if (m_project.train.processes > 1) return trainOnProcesses();
-  m_completedEpochs = 0;
-  m_hasProgress = false;
-  m_runClock.start();
   m_worker->clearStop();  // before queuing start(): a Stop pressed right after still counts
   m_worker->setPaused(false);
   m_worker->pace().stepping = std::exchange(m_startStepping, false);
   m_worker->pace().stepsGranted = 0;
-  m_state.run = RunKind::Training;
-  m_state.paused = m_state.stopping = false;
   m_drainTimer->start();
-  Q_EMIT stateChanged();
-  Q_EMIT trainingStarted();
+  beginRun(RunKind::Training);
   TrainingWorker* worker = m_worker;
   const Project project = runProject();
   QMetaObject::invokeMethod(
@@ -400,11 +405,8 @@ bool TrainingSession::findLearningRate() {
   if (!m_worker || !can(Action::FindLearningRate)) return false;
   m_worker->clearStop();
   m_worker->takePendingLr();
-  m_state.run = RunKind::FindingLr;
-  m_state.paused = m_state.stopping = false;
   m_drainTimer->start();
-  Q_EMIT stateChanged();
-  Q_EMIT lrStarted();
+  beginRun(RunKind::FindingLr);
   TrainingWorker* worker = m_worker;
   const Project project = m_project;
   QMetaObject::invokeMethod(

@@ -42,8 +42,8 @@ class TrainingSession : public QObject {
   // Local processes Train uses (1..kMaxProcesses): more than one trains through learnbench-cli
   // (DistributedRun), where Stop reaches every process and Pause and Step are refused.
   void setProcesses(int processes);
-  // The file several processes read the project from: a saved project's own (when its data block
-  // and model are as saved; the run settings go on the command line), or the example or an
+  // The file several processes read the project from: a saved project's own (when its data block,
+  // model and epoch checkpoints are as saved; the run settings go on the command line), or the example or an
   // untitled project written where its runs are kept (runProject()). Throws lb::Error with a
   // sentence (save first, a folder that cannot be written).
   std::filesystem::path fileForProcesses() const;
@@ -147,6 +147,9 @@ class TrainingSession : public QObject {
   void takeRecordedRuns();  // the run history the worker wrote to the project's file
   void leaveExample();      // the first edit of the example makes it an untitled project
   bool trainOnProcesses();  // train() with project.train.processes > 1
+  // The state every run starts from (training also resets its epoch count, progress and clock),
+  // then stateChanged and trainingStarted or lrStarted, so their slots see the new state.
+  void beginRun(RunKind kind);
 
   Project m_project;
   SessionState m_state;

@@ -132,6 +132,28 @@ class TstTrainingSession : public QObject {
   // Opening a project while the previous one's data still loads: only the new one's answer
   // counts (the old one's, arriving later, is dropped), so its figures are never shown as the
   // new project's.
+  // Several processes read a saved project from its file: a setting the command line does not
+  // carry must be saved first, or one process and N would train differently.
+  void processesRefuseUnsavedSettingsTheirCommandLineLacks() {
+    TrainingSession session;
+    const lb::Project project = writeProject(300, 1);
+    QVERIFY(session.setProject(project));
+    QCOMPARE(session.fileForProcesses(), project.file);
+    session.setTrainSettings(3, 0.005, 32);  // these go on the command line
+    QVERIFY(session.runOptions().contains(QStringLiteral("--epochs")));
+    QCOMPARE(session.fileForProcesses(), project.file);
+    session.setEpochCheckpoints(2);
+    try {
+      session.fileForProcesses();
+      QFAIL("an unsaved checkpoint count was not refused");
+    } catch (const std::exception& e) {
+      QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("Save the project first")),
+               e.what());
+    }
+    lb::saveProject(session.project(), project.file);
+    QCOMPARE(session.fileForProcesses(), project.file);
+  }
+
   void aStaleDataAnswerIsDropped() {
     TrainingSession session;
     QSignalSpy ready(&session, &TrainingSession::dataReady);
