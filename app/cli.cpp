@@ -18,6 +18,7 @@
 #include "engine/experiment/operations.h"
 #include "engine/train/distributed.h"
 #include "engine/train/lr_plot.h"
+#include "engine/train/progress_json.h"
 #include "engine/train/schedule.h"
 #include "engine/util/error.h"
 
@@ -189,15 +190,12 @@ int train(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   hooks.resume = o.has("--resume");
   if (progress)
     hooks.onBatch = [&](const BatchProgress& b) {
-      out << progressLine(b) + "\n" << std::flush;
+      out << batchProgressLine(b) + "\n" << std::flush;
       speed->onBatch(b);
     };
   hooks.onEpoch = [&](const EpochResult& e) {
     if (o.json) {
-      nlohmann::json row = {{"epoch", e.epoch},         {"train_loss", e.trainLoss},
-                            {"valid_loss", e.validLoss}, {e.metricName, e.metric},
-                            {"time", clock(e.seconds)},  {"seconds", e.seconds}};
-      out << row.dump() << "\n" << std::flush;
+      out << epochLine(e, clock(e.seconds)) << "\n" << std::flush;
       return;
     }
     char row[128];

@@ -70,15 +70,6 @@ int trainAsQuietRank(Experiment& experiment, bool resume, const std::atomic<bool
   return outcome.stopped || !outcome.stopReason.empty() ? 1 : 0;
 }
 
-std::string progressLine(const BatchProgress& b) {
-  const nlohmann::ordered_json line = {
-      {"progress",
-       {{"epoch", b.epoch}, {"epochs", b.epochs}, {"batch", b.batch}, {"batches", b.batches},
-        {"loss", b.loss}, {"smooth_loss", b.smoothLoss}, {"lr", b.lr}, {"mom", b.mom},
-        {"elapsed", b.elapsedSeconds}, {"seconds_left", b.secondsLeft}}}};
-  return line.dump();
-}
-
 RankSpeed::RankSpeed(int rank, int batchSize, std::ostream& out)
     : m_rank(rank), m_batchSize(batchSize), m_out(out) {}
 

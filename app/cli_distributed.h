@@ -29,11 +29,6 @@ class RankSpeed;
 int trainAsQuietRank(Experiment& experiment, bool resume, const std::atomic<bool>* stopRequested,
                      RankSpeed* speed = nullptr);
 
-// train --json --progress: rank 0's line per batch, for the window to draw while a run goes on:
-// {"progress":{"epoch","epochs","batch","batches","loss","smooth_loss","lr","mom","elapsed",
-// "seconds_left"}} (epochs and batches 0-based, as BatchProgress keeps them).
-std::string progressLine(const BatchProgress& b);
-
 // train --json --progress: every rank's speed, {"rank":R,"images_per_s":X}, about once a second
 // and at the end of every epoch: the images this rank trained over the time it spent on them,
 // its waits for the other ranks left out, so a slow rank (a straggler) shows as the slow one

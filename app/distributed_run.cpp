@@ -9,14 +9,13 @@
 #include <QProcess>
 #include <QTimer>
 
+#include "engine/train/progress_json.h"
+
 namespace lb {
 
 namespace {
 constexpr int kFlushMs = 100;  // batches to the pages ten times a second, as TrainingSession
 constexpr int kStopWaitMs = 30000;
-const QStringList kEpochKeys = {QStringLiteral("epoch"), QStringLiteral("train_loss"),
-                                QStringLiteral("valid_loss"), QStringLiteral("time"),
-                                QStringLiteral("seconds")};
 }  // namespace
 
 DistributedRun::DistributedRun(QObject* parent) : QObject(parent), m_cli(defaultCliPath()) {
@@ -104,39 +103,20 @@ void DistributedRun::readLines() {
 }
 
 void DistributedRun::handleLine(const QByteArray& line) {
+  const std::string text = line.toStdString();
+  if (const auto batch = readBatchProgressLine(text)) {
+    m_pending.push_back(*batch);
+    return;
+  }
+  if (const auto epoch = readEpochLine(text)) {
+    flushBatches();  // the epoch's batches first
+    Q_EMIT epochDone(*epoch);
+    return;
+  }
   const QJsonObject o = QJsonDocument::fromJson(line).object();
-  if (o.isEmpty()) return;
-  if (o.contains(QStringLiteral("progress"))) {
-    const QJsonObject p = o.value(QStringLiteral("progress")).toObject();
-    BatchProgress b;
-    b.epoch = p.value(QStringLiteral("epoch")).toInt();
-    b.epochs = p.value(QStringLiteral("epochs")).toInt();
-    b.batch = p.value(QStringLiteral("batch")).toInt();
-    b.batches = p.value(QStringLiteral("batches")).toInt();
-    b.loss = p.value(QStringLiteral("loss")).toDouble();
-    b.smoothLoss = p.value(QStringLiteral("smooth_loss")).toDouble();
-    b.lr = p.value(QStringLiteral("lr")).toDouble();
-    b.mom = p.value(QStringLiteral("mom")).toDouble();
-    b.elapsedSeconds = p.value(QStringLiteral("elapsed")).toDouble();
-    b.secondsLeft = p.value(QStringLiteral("seconds_left")).toDouble();
-    m_pending.push_back(b);
-  } else if (o.contains(QStringLiteral("images_per_s"))) {
+  if (o.contains(QStringLiteral("images_per_s"))) {
     Q_EMIT rankSpeed(o.value(QStringLiteral("rank")).toInt(),
                      o.value(QStringLiteral("images_per_s")).toDouble());
-  } else if (o.contains(QStringLiteral("train_loss"))) {
-    EpochResult e;
-    e.epoch = o.value(QStringLiteral("epoch")).toInt();
-    e.trainLoss = o.value(QStringLiteral("train_loss")).toDouble();
-    e.validLoss = o.value(QStringLiteral("valid_loss")).toDouble();
-    e.seconds = o.value(QStringLiteral("seconds")).toDouble();
-    for (auto it = o.begin(); it != o.end(); ++it)  // the one key that is not a column name
-      if (!kEpochKeys.contains(it.key())) {
-        e.metricName = it.key().toStdString();
-        e.metric = it.value().toDouble();
-      }
-    e.metricLowerIsBetter = e.metricName == "mae";
-    flushBatches();  // the epoch's batches first
-    Q_EMIT epochDone(e);
   } else if (o.contains(QStringLiteral("one_process"))) {
     m_curves.oneProcess.push_back(o.value(QStringLiteral("one_process")).toDouble());
     m_curves.processes.push_back(o.value(QStringLiteral("processes")).toDouble());
