@@ -42,10 +42,10 @@ class TrainingSession : public QObject {
   // Local processes Train uses (1..kMaxProcesses): more than one trains through learnbench-cli
   // (DistributedRun), where Stop reaches every process and Pause and Step are refused.
   void setProcesses(int processes);
-  // The file several processes read the project from: a saved project's own (when its data block,
-  // model and epoch checkpoints are as saved; the run settings go on the command line), or the example or an
-  // untitled project written where its runs are kept (runProject()). Throws lb::Error with a
-  // sentence (save first, a folder that cannot be written).
+  // The file several processes read the project from: a saved project's own (when its data
+  // block, model and epoch checkpoints are as saved; the run settings go on the command line),
+  // or the example or an untitled project written where its runs are kept (runProject()).
+  // Throws lb::Error with a sentence (save first, a folder that cannot be written).
   std::filesystem::path fileForProcesses() const;
   // learnbench-cli's options for the run settings of the project in memory.
   QStringList runOptions() const;

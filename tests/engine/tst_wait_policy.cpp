@@ -1,8 +1,8 @@
 // useShortOpenMpSpin (issue 15): a process started with neither OMP_WAIT_POLICY nor
 // GOMP_SPINCOUNT starts itself again with GOMP_SPINCOUNT=10000, so libgomp, which reads them only
-// as the process starts, sees it; a value the user set for either is kept, and nothing added. What the process started with is read from /proc/self/environ,
-// which a later setenv does not change. And useHelperThread may be called from many threads at
-// once.
+// as the process starts, sees it; a value the user set for either is kept, and nothing added.
+// What the process started with is read from /proc/self/environ, which a later setenv does not
+// change. And useHelperThread may be called from many threads at once.
 #include <QtTest/QtTest>
 
 #include <unistd.h>
