@@ -129,9 +129,6 @@ class TstTrainingSession : public QObject {
     QVERIFY(!session.state().inspecting);
   }
 
-  // Opening a project while the previous one's data still loads: only the new one's answer
-  // counts (the old one's, arriving later, is dropped), so its figures are never shown as the
-  // new project's.
   // Several processes read a saved project from its file: a setting the command line does not
   // carry must be saved first, or one process and N would train differently.
   void processesRefuseUnsavedSettingsTheirCommandLineLacks() {
@@ -154,6 +151,9 @@ class TstTrainingSession : public QObject {
     QCOMPARE(session.fileForProcesses(), project.file);
   }
 
+  // Opening a project while the previous one's data still loads: only the new one's answer
+  // counts (the old one's, arriving later, is dropped), so its figures are never shown as the
+  // new project's.
   void aStaleDataAnswerIsDropped() {
     TrainingSession session;
     QSignalSpy ready(&session, &TrainingSession::dataReady);
